@@ -1,0 +1,134 @@
+"""Every permission decision of Bastion, in one module.
+
+Views call one of the `get_*_for_user` helpers on their first line. The helpers resolve the
+organisation from the URL through the user's membership, so:
+
+- an anonymous user never gets here (views are `@login_required`);
+- a user who is not a member of the organisation gets **404**, exactly as if the
+  organisation or object did not exist: outsiders learn nothing;
+- a member whose role is too low gets **403**.
+
+Objects are always fetched through the organisation (`queryset.filter(organisation=org)`),
+never by bare primary key. Rules that depend on team membership (a member may edit only what
+their teams own) are the `can_*` functions below, so every view and every template asks the
+same question the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest
+
+from .models import ROLE_RANK, Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Roles that may read the organisation-wide audit trail and export audit packs.
+AUDIT_READERS = frozenset({Role.ADMIN, Role.LEAD, Role.AUDITOR})
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+    membership: Membership
+
+
+def get_membership(
+    request: HttpRequest, org_slug: str, *, min_role: str = Role.VIEWER, roles: Iterable[str] | None = None
+) -> Membership:
+    """Return the user's membership of the organisation `org_slug`, checking the role.
+
+    `min_role` admits that role and every higher one; `roles`, when given, admits exactly
+    those roles instead (for capabilities outside the ranking, such as auditors' exports).
+    """
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.organisation.slug != org_slug:
+        try:
+            membership = Membership.objects.select_related("organisation", "user").get(
+                organisation__slug=org_slug, user_id=request.user.pk
+            )
+        except Membership.DoesNotExist:
+            raise Http404("No such organisation") from None
+        request.membership = membership
+        if request.session.get("org_slug") != org_slug:
+            request.session["org_slug"] = org_slug  # the home page returns here next time
+    require_role(membership, min_role=min_role, roles=roles)
+    return membership
+
+
+def require_role(membership: Membership, *, min_role: str = Role.VIEWER, roles: Iterable[str] | None = None) -> None:
+    if roles is not None:
+        allowed = membership.role in set(roles)
+    else:
+        allowed = ROLE_RANK[Role(membership.role)] >= ROLE_RANK[Role(min_role)]
+    if not allowed:
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def ensure(allowed: bool, message: str = "You are not allowed to do this.") -> None:
+    """Raise 403 unless `allowed`: for rules that depend on the object, not only the role."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def get_object_for_user(
+    request: HttpRequest,
+    org_slug: str,
+    queryset: models.QuerySet | type[models.Model],
+    pk: Any,
+    *,
+    min_role: str = Role.VIEWER,
+    roles: Iterable[str] | None = None,
+) -> tuple[Membership, Any]:
+    """Fetch one tenant object through the organisation: 404 for outsiders and foreign ids."""
+    membership = get_membership(request, org_slug, min_role=min_role, roles=roles)
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    try:
+        obj = queryset.get(organisation=membership.organisation, pk=pk)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404("No such object") from None
+    return membership, obj
+
+
+# --- Object rules -----------------------------------------------------------------------------
+
+
+def team_ids(membership: Membership) -> frozenset[int]:
+    """Ids of the user's teams in this organisation (one query, cached on the membership)."""
+    cached = getattr(membership, "_team_ids", None)
+    if cached is None:
+        cached = frozenset(
+            membership.user.teams.filter(organisation_id=membership.organisation_id).values_list("id", flat=True)
+        )
+        membership._team_ids = cached
+    return cached
+
+
+def can_create_system(membership: Membership) -> bool:
+    return membership.can_edit
+
+
+def can_edit_system(membership: Membership, system: Any) -> bool:
+    """Leads and admins edit every system; members edit systems their team owns."""
+    if system.retired_at is not None:
+        return False
+    if membership.is_lead:
+        return True
+    return membership.can_edit and system.owner_team_id in team_ids(membership)
+
+
+def can_retire_system(membership: Membership, system: Any) -> bool:
+    return system.retired_at is None and membership.is_lead
+
+
+def can_manage_members(membership: Membership) -> bool:
+    return membership.is_admin
+
+
+def can_read_audit_trail(membership: Membership) -> bool:
+    return membership.role in AUDIT_READERS

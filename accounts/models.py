@@ -1,0 +1,144 @@
+"""Tenancy: organisations, their members with a role, and teams that own work."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Domain
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    LEAD = "lead", _("Governance lead")
+    MEMBER = "member", _("Member")
+    AUDITOR = "auditor", _("Auditor")
+    VIEWER = "viewer", _("Viewer")
+
+
+# Higher rank can do everything a lower rank can. Auditors read everything and export but
+# change nothing; members change what their teams own. Capabilities that do not follow the
+# ranking (exports, the audit trail) are granted by explicit role sets in accounts/access.py.
+ROLE_RANK = {Role.VIEWER: 0, Role.AUDITOR: 1, Role.MEMBER: 2, Role.LEAD: 3, Role.ADMIN: 4}
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True, help_text=_("Used in addresses."))
+    readiness_threshold = models.PositiveSmallIntegerField(
+        _("readiness threshold (%)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("A system is audit-ready when its control readiness reaches this share in both domains."),
+    )
+    assessment_cadence_days = models.PositiveSmallIntegerField(
+        _("assessment cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
+    )
+    threat_model_cadence_days = models.PositiveSmallIntegerField(
+        _("threat model review cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
+    )
+    red_team_cadence_days = models.PositiveSmallIntegerField(
+        _("red-team exercise cadence (days)"), default=180, validators=[MinValueValidator(7), MaxValueValidator(1095)]
+    )
+    alignment_review_cadence_days = models.PositiveSmallIntegerField(
+        _("alignment review cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
+    )
+    tabletop_cadence_days = models.PositiveSmallIntegerField(
+        _("tabletop exercise cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("org_home", args=[self.slug])
+
+
+class Membership(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="membership_unique_user")]
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation} ({self.role})"
+
+    def has_role(self, min_role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(min_role)]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_lead(self) -> bool:
+        """Leads and admins govern: approve, accept risks, edit routing and the library."""
+        return self.has_role(Role.LEAD)
+
+    @property
+    def can_edit(self) -> bool:
+        """Members and above change data; auditors and viewers only read."""
+        return self.has_role(Role.MEMBER)
+
+
+class Discipline(models.TextChoices):
+    SECURITY = Domain.SECURITY.value, _("Security")
+    SAFETY = Domain.SAFETY.value, _("Safety")
+    BOTH = Domain.BOTH.value, _("Security and safety")
+    OTHER = "other", _("Other")
+
+
+class TeamQuerySet(models.QuerySet):
+    def for_org(self, org: Organisation) -> "TeamQuerySet":
+        return self.filter(organisation=org)
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=120)
+    discipline = models.CharField(
+        _("discipline"),
+        max_length=16,
+        choices=Discipline.choices,
+        help_text=_(
+            "Security teams own controls against hostile intent; safety teams own controls against harm "
+            "in normal use. Default routing of controls follows this."
+        ),
+    )
+    description = models.TextField(_("description"), blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team lead"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "organisation", name="team_unique_name_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:team_detail", args=[self.organisation.slug, self.pk])

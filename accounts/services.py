@@ -1,0 +1,205 @@
+"""Writes to organisations, memberships and teams. Each runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from audit.services import diff, record, snapshot
+from core.concurrency import save_versioned
+
+from .models import Membership, Organisation, Role, Team
+
+User = get_user_model()
+
+ORGANISATION_FIELDS = [
+    "name",
+    "readiness_threshold",
+    "assessment_cadence_days",
+    "threat_model_cadence_days",
+    "red_team_cadence_days",
+    "alignment_review_cadence_days",
+    "tabletop_cadence_days",
+    "version",
+]
+TEAM_FIELDS = ["name", "discipline", "description", "lead", "members", "version"]
+
+
+def organisation_create(*, actor, name: str, slug: str) -> Organisation:
+    """Create an organisation with `actor` as its first admin."""
+    with transaction.atomic():
+        org = Organisation.objects.create(name=name, slug=slug)
+        record(
+            organisation=org,
+            actor=actor,
+            action="accounts.organisation.created",
+            obj=org,
+            after=snapshot(org, ORGANISATION_FIELDS),
+        )
+        membership_add(actor=actor, organisation=org, user=actor, role=Role.ADMIN)
+    return org
+
+
+def organisation_update(*, actor, organisation: Organisation, expected_version: int, data: dict) -> Organisation:
+    with transaction.atomic():
+        # Re-read the row: a bound ModelForm has already copied the new values onto its instance.
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = snapshot(organisation, ORGANISATION_FIELDS)
+        for name, value in data.items():
+            setattr(organisation, name, value)
+        save_versioned(organisation, expected_version=expected_version, fields=list(data))
+        old, new = diff(before, snapshot(organisation, ORGANISATION_FIELDS))
+        record(
+            organisation=organisation,
+            actor=actor,
+            action="accounts.organisation.updated",
+            obj=organisation,
+            before=old,
+            after=new,
+        )
+    return organisation
+
+
+@dataclass
+class NewMember:
+    membership: Membership
+    set_password_url: str | None  # given when the account was created here and has no password yet
+
+
+def membership_add(*, actor, organisation: Organisation, user, role: str, teams=()) -> Membership:
+    with transaction.atomic():
+        if Membership.objects.filter(organisation=organisation, user=user).exists():
+            raise ValidationError(f"{user.username} is already a member of {organisation}.")
+        membership = Membership.objects.create(organisation=organisation, user=user, role=role)
+        for team in teams:
+            team.members.add(user)
+        record(
+            organisation=organisation,
+            actor=actor,
+            action="accounts.membership.created",
+            obj=membership,
+            object_repr=user.username,
+            after={"user": user.username, "role": role, "teams": sorted(t.name for t in teams)},
+        )
+    return membership
+
+
+def member_invite(
+    *,
+    actor,
+    organisation: Organisation,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    teams=(),
+) -> NewMember:
+    """Add an existing account by username, or create the account and return a set-password link."""
+    with transaction.atomic():
+        user = User.objects.filter(username__iexact=username).first()
+        created = user is None
+        if created:
+            user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+            user.set_unusable_password()
+            user.save()
+        membership = membership_add(actor=actor, organisation=organisation, user=user, role=role, teams=teams)
+    link = None
+    if created:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        link = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    return NewMember(membership, link)
+
+
+def membership_update(*, actor, membership: Membership, role: str, teams) -> Membership:
+    """Change a member's role and which of the organisation's teams they are in."""
+    org = membership.organisation
+    with transaction.atomic():
+        if membership.role == Role.ADMIN and role != Role.ADMIN:
+            _ensure_another_admin(membership)
+        user = membership.user
+        old_teams = set(user.teams.filter(organisation=org))
+        new_teams = set(teams)
+        before = {"role": membership.role, "teams": sorted(t.name for t in old_teams)}
+        membership.role = role
+        membership.save(update_fields=["role"])
+        for team in old_teams - new_teams:
+            team.members.remove(user)
+        for team in new_teams - old_teams:
+            team.members.add(user)
+        old, new = diff(before, {"role": role, "teams": sorted(t.name for t in new_teams)})
+        if old or new:
+            record(
+                organisation=org,
+                actor=actor,
+                action="accounts.membership.updated",
+                obj=membership,
+                object_repr=user.username,
+                before=old,
+                after=new,
+            )
+    return membership
+
+
+def membership_remove(*, actor, membership: Membership) -> None:
+    """Take a user out of the organisation and its teams. The account itself stays."""
+    org = membership.organisation
+    with transaction.atomic():
+        if membership.role == Role.ADMIN:
+            _ensure_another_admin(membership)
+        user = membership.user
+        teams = list(user.teams.filter(organisation=org))
+        for team in teams:
+            team.members.remove(user)
+        Team.objects.filter(organisation=org, lead=user).update(lead=None)
+        record(
+            organisation=org,
+            actor=actor,
+            action="accounts.membership.removed",
+            obj=membership,
+            object_repr=user.username,
+            before={"user": user.username, "role": membership.role, "teams": sorted(t.name for t in teams)},
+        )
+        membership.delete()
+
+
+def _ensure_another_admin(membership: Membership) -> None:
+    others = Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError("An organisation needs at least one admin; make someone else admin first.")
+
+
+def team_create(*, actor, organisation: Organisation, data: dict, members) -> Team:
+    with transaction.atomic():
+        team = Team.objects.create(organisation=organisation, **data)
+        team.members.set(members)
+        record(
+            organisation=organisation,
+            actor=actor,
+            action="accounts.team.created",
+            obj=team,
+            after=snapshot(team, TEAM_FIELDS),
+        )
+    return team
+
+
+def team_update(*, actor, team: Team, expected_version: int, data: dict, members) -> Team:
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)  # fresh: see organisation_update
+        before = snapshot(team, TEAM_FIELDS)
+        for name, value in data.items():
+            setattr(team, name, value)
+        save_versioned(team, expected_version=expected_version, fields=list(data))
+        team.members.set(members)
+        old, new = diff(before, snapshot(team, TEAM_FIELDS))
+        record(
+            organisation=team.organisation, actor=actor, action="accounts.team.updated", obj=team, before=old, after=new
+        )
+    return team

@@ -1,0 +1,231 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.services import conflict_context, history_for
+from core.concurrency import EditConflict
+
+from . import services
+from .access import can_manage_members, get_membership, get_object_for_user
+from .forms import MemberInviteForm, MembershipForm, OrganisationCreateForm, OrganisationForm, TeamForm
+from .models import Membership, Organisation, Role, Team
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the organisation they used last, or let them choose one."""
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    last = request.session.get("org_slug")
+    chosen = next((m for m in memberships if m.organisation.slug == last), None)
+    if chosen is None and len(memberships) == 1:
+        chosen = memberships[0]
+    if chosen is None:
+        return redirect("organisation_list")
+    return redirect("org_home", chosen.organisation.slug)
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
+    )
+    form = OrganisationCreateForm() if request.user.is_superuser else None
+    return render(request, "accounts/organisation_list.html", {"memberships": memberships, "form": form})
+
+
+@login_required
+@require_POST
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only site administrators create organisations.")
+    form = OrganisationCreateForm(request.POST)
+    if form.is_valid():
+        org = services.organisation_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Organisation “%(name)s” created; you are its admin.") % {"name": org.name})
+        return redirect("org_home", org.slug)
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    return render(request, "accounts/organisation_list.html", {"memberships": memberships, "form": form})
+
+
+@login_required
+def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
+    get_membership(request, org_slug)
+    return redirect("governance:system_list", org_slug)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug, min_role=Role.ADMIN)
+    org = membership.organisation
+    form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=org.pk))
+    conflict = None
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=org, expected_version=form.cleaned_data["version"], data=data
+            )
+        except EditConflict as exc:
+            conflict = conflict_context(exc, form)
+        else:
+            messages.success(request, _("Organisation settings saved."))
+            return redirect("accounts:organisation_edit", org_slug)
+    return render(request, "accounts/organisation_form.html", {"form": form, "conflict": conflict})
+
+
+# --- Members ----------------------------------------------------------------------------------
+
+
+@login_required
+def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug)
+    org = membership.organisation
+    members = (
+        Membership.objects.filter(organisation=org)
+        .select_related("user")
+        .prefetch_related(Prefetch("user__teams", queryset=Team.objects.for_org(org), to_attr="org_teams"))
+        .order_by("user__username")
+    )
+    return render(
+        request,
+        "accounts/member_list.html",
+        {"members": members, "can_manage": can_manage_members(membership), "roles": Role},
+    )
+
+
+@login_required
+def member_add(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug, min_role=Role.ADMIN)
+    org = membership.organisation
+    form = MemberInviteForm(request.POST or None, org=org)
+    if form.is_valid():
+        try:
+            result = services.member_invite(actor=request.user, organisation=org, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            username = result.membership.user.username
+            messages.success(request, _("%(user)s added.") % {"user": username})
+            if result.set_password_url:
+                link = request.build_absolute_uri(result.set_password_url)
+                messages.info(
+                    request,
+                    _("New account: send %(user)s this link to choose a password (valid for a few days): %(link)s")
+                    % {"user": username, "link": link},
+                )
+            return redirect("accounts:member_list", org_slug)
+    return render(request, "accounts/member_form.html", {"form": form, "title": _("Add a member")})
+
+
+@login_required
+def member_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership, target = get_object_for_user(
+        request, org_slug, Membership.objects.select_related("user", "organisation"), pk, min_role=Role.ADMIN
+    )
+    org = membership.organisation
+    initial = {"role": target.role, "teams": list(target.user.teams.filter(organisation=org))}
+    form = MembershipForm(request.POST or None, initial=initial, org=org)
+    if form.is_valid():
+        try:
+            services.membership_update(
+                actor=request.user, membership=target, role=form.cleaned_data["role"], teams=form.cleaned_data["teams"]
+            )
+        except ValidationError as exc:
+            form.add_error("role", exc)
+        else:
+            messages.success(request, _("%(user)s updated.") % {"user": target.user.username})
+            return redirect("accounts:member_list", org_slug)
+    return render(request, "accounts/member_form.html", {"form": form, "target": target, "title": target.user.username})
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    _membership, target = get_object_for_user(
+        request, org_slug, Membership.objects.select_related("user", "organisation"), pk, min_role=Role.ADMIN
+    )
+    try:
+        services.membership_remove(actor=request.user, membership=target)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(user)s removed from the organisation.") % {"user": target.user.username})
+    return redirect("accounts:member_list", org_slug)
+
+
+# --- Teams ------------------------------------------------------------------------------------
+
+
+@login_required
+def team_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug)
+    teams = (
+        Team.objects.for_org(membership.organisation)
+        .select_related("lead")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            system_count=Count("owned_systems", filter=Q(owned_systems__retired_at__isnull=True), distinct=True),
+        )
+    )
+    return render(request, "accounts/team_list.html", {"teams": teams, "can_manage": membership.is_admin})
+
+
+@login_required
+def team_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership, team = get_object_for_user(request, org_slug, Team.objects.select_related("lead"), pk)
+    members = team.members.order_by("username")
+    systems = team.owned_systems.filter(retired_at__isnull=True).order_by("name")
+    return render(
+        request,
+        "accounts/team_detail.html",
+        {
+            "team": team,
+            "members": members,
+            "systems": systems,
+            "can_manage": membership.is_admin,
+            "events": history_for(team, limit=50),
+        },
+    )
+
+
+@login_required
+def team_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug, min_role=Role.ADMIN)
+    org = membership.organisation
+    form = TeamForm(request.POST or None, org=org)
+    if form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")}
+        team = services.team_create(
+            actor=request.user, organisation=org, data=data, members=form.cleaned_data["members"]
+        )
+        messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
+        return redirect("accounts:team_detail", org_slug, team.pk)
+    return render(request, "accounts/team_form.html", {"form": form})
+
+
+@login_required
+def team_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership, team = get_object_for_user(request, org_slug, Team, pk, min_role=Role.ADMIN)
+    form = TeamForm(request.POST or None, instance=team, org=membership.organisation)
+    conflict = None
+    if form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")}
+        try:
+            team = services.team_update(
+                actor=request.user,
+                team=team,
+                expected_version=form.cleaned_data["version"],
+                data=data,
+                members=form.cleaned_data["members"],
+            )
+        except EditConflict as exc:
+            conflict = conflict_context(exc, form)
+        else:
+            messages.success(request, _("Team saved."))
+            return redirect("accounts:team_detail", org_slug, team.pk)
+    return render(request, "accounts/team_form.html", {"form": form, "team": team, "conflict": conflict})

@@ -1,0 +1,138 @@
+"""The audit trail: append-only, hash-chained events, one chain per organisation.
+
+Each event stores the hash of the previous event of its organisation (`prev_hash`) and its own
+hash over its content and `prev_hash`. Changing, inserting or removing an event breaks the
+chain; `ChainHead` remembers the last sequence number and hash, so even removing the newest
+events is detected. `manage.py verify_audit_log` walks every chain.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_org(self, org: Organisation) -> "AuditEventQuerySet":
+        return self.filter(organisation=org)
+
+    def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class AuditEvent(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit_events")
+    seq = models.PositiveBigIntegerField(_("sequence number"))
+    # PROTECT: a user with history is deactivated, never deleted, or the chain would change.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, help_text=_("The actor's username when the event happened."))
+    action = models.CharField(max_length=80, help_text=_("What happened, e.g. governance.aisystem.updated."))
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "seq"], name="audit_event_unique_seq")]
+        indexes = [
+            models.Index(fields=["organisation", "object_type", "object_id", "seq"], name="audit_event_object_idx"),
+            models.Index(fields=["organisation", "action", "seq"], name="audit_event_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an event is written once by audit.services.record and never updated.
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def payload(self) -> dict:
+        """The content covered by the hash, in a stable, JSON-safe form."""
+        return {
+            "organisation": self.organisation_id,
+            "seq": self.seq,
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "before": self.before,
+            "after": self.after,
+            "created_at": self.created_at.isoformat(timespec="microseconds"),
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field the event touched, for display."""
+        names = list(dict.fromkeys([*self.before, *self.after]))
+        return [(name, self.before.get(name), self.after.get(name)) for name in names if name != "version"]
+
+
+class ChainHead(models.Model):
+    """The newest event of an organisation's chain; locked while an event is appended."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"chain of {self.organisation_id} at #{self.seq}"
+
+
+class Verification(models.Model):
+    """One run of the chain check, started by beat (daily) or by a user; polled by the page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Running")
+        PASSED = "passed", _("Chain intact")
+        FAILED = "failed", _("Chain broken")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="audit_verifications")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    events_checked = models.PositiveBigIntegerField(default=0)
+    events_total = models.PositiveBigIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"chain check {self.pk} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.PASSED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_done:
+            return 100
+        return int(100 * self.events_checked / self.events_total) if self.events_total else 0

@@ -1,0 +1,20 @@
+"""Background jobs of the audit trail. Tasks take ids and are safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from accounts.models import Organisation
+
+from . import services
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def audit_verify_task(verification_id: int) -> None:
+    services.verification_run(verification_id)
+
+
+@shared_task
+def audit_verify_all_task() -> None:
+    """Daily (beat): queue a chain check for every organisation."""
+    for org in Organisation.objects.all():
+        services.verification_request(organisation=org, actor=None)

@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import AUDIT_READERS, get_membership, get_object_for_user
+
+from . import services
+from .forms import AuditFilterForm
+from .models import AuditEvent, Verification
+
+PAGE_SIZE = 50
+
+
+@login_required
+def event_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organisation's audit trail, newest first, with keyset pages (cheap on millions of rows)."""
+    membership = get_membership(request, org_slug, roles=AUDIT_READERS)
+    org = membership.organisation
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.for_org(org).select_related("actor")
+    if form.is_valid():
+        events = form.filter(events)
+    before = _int_or_none(request.GET.get("before"))
+    if before:
+        events = events.filter(seq__lt=before)
+    page = list(events.order_by("-seq")[: PAGE_SIZE + 1])
+    has_older = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    verification = org.audit_verifications.first()
+    params = request.GET.copy()
+    params.pop("before", None)
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "events": page,
+            "form": form,
+            "older_cursor": page[-1].seq if has_older else None,
+            "is_first_page": before is None,
+            "query": params.urlencode(),
+            "verification": verification,
+        },
+    )
+
+
+@login_required
+def event_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    _membership, event = get_object_for_user(
+        request, org_slug, AuditEvent.objects.select_related("actor"), pk, roles=AUDIT_READERS
+    )
+    return render(request, "audit/event_detail.html", {"event": event})
+
+
+@login_required
+@require_POST
+def verification_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug, roles=AUDIT_READERS)
+    services.verification_request(organisation=membership.organisation, actor=request.user)
+    messages.success(request, _("Chain check queued; this page shows its progress."))
+    return redirect("audit:event_list", org_slug)
+
+
+@login_required
+def verification_status(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The polled progress partial of a chain check."""
+    _membership, verification = get_object_for_user(request, org_slug, Verification, pk, roles=AUDIT_READERS)
+    return render(request, "audit/event_list.html#verification", {"verification": verification})
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,59 @@
+"""Small presentation helpers used on every page (registered as template builtins)."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+DOMAIN_BADGES = {
+    "security": ("shield-lock", _("Security"), "badge-domain-security"),
+    "safety": ("heart-pulse", _("Safety"), "badge-domain-safety"),
+    "both": ("intersect", _("Security + Safety"), "badge-domain-both"),
+}
+
+
+@register.simple_tag
+def domain_badge(domain: str):
+    """One badge per domain, everywhere: colour plus icon plus text, never colour alone."""
+    icon, label, css = DOMAIN_BADGES.get(domain, ("question-circle", domain, "text-bg-secondary"))
+    return format_html('<span class="badge {}"><i class="bi bi-{}" aria-hidden="true"></i> {}</span>', css, icon, label)
+
+
+@register.filter
+def choice_label(value, choices):
+    """Label of `value` in a TextChoices class: {{ system.exposure|choice_label:Exposure }}."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context, *prefixes: str) -> str:
+    """'active' when the current URL name starts with one of the prefixes (for the side navigation)."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    name = f"{match.namespace}:{match.url_name}" if match and match.namespace else (match.url_name if match else "")
+    return "active" if any(name.startswith(p) for p in prefixes) else ""
+
+
+@register.filter
+def display_value(value):
+    """Audit values for people: booleans as yes/no, empties as a dash."""
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+@register.filter
+def person(user):
+    """A user as people know them: full name, or the username when no name is set."""
+    if not user:
+        return "—"
+    return user.get_full_name() or user.username

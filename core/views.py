@@ -1,0 +1,44 @@
+"""Views that belong to no app: the health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+
+def _check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means "not reachable"; the message says which
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _check_broker() -> str | None:
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=2,
+        ) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            # A channel proves the broker answers, not only that a socket opened.
+            conn.default_channel  # noqa: B018
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Load-balancer probe: 200 when the database and the broker answer, 503 naming what failed."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    body = {name: ({"ok": True} if error is None else {"ok": False, "error": error}) for name, error in checks.items()}
+    failing = [name for name, error in checks.items() if error]
+    body["status"] = "ok" if not failing else "unavailable: " + ", ".join(failing)
+    return JsonResponse(body, status=503 if failing else 200)

@@ -1,0 +1,116 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import VersionedFormMixin
+from accounts.models import Organisation, Team
+
+from ..models import CAPABILITY_FLAGS, AISystem, EUAIActTier, LifecycleStage, SystemType
+
+
+class AISystemForm(VersionedFormMixin, forms.ModelForm):
+    """The profile of an AI system. It decides which controls apply, so every field says why it matters."""
+
+    class Meta:
+        model = AISystem
+        fields = [
+            "name",
+            "description",
+            "owner_team",
+            "lifecycle_stage",
+            "system_type",
+            "provenance",
+            "model_details",
+            "exposure",
+            "autonomy",
+            *CAPABILITY_FLAGS,
+            "eu_ai_act_tier",
+            "operator_role",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "lifecycle_stage": _("Where it is now. Controls are worked on from design onwards."),
+            "system_type": _("Pick the closest. An agent is a model that calls tools or takes actions."),
+        }
+
+    def __init__(self, *args, org: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+        self.fields["owner_team"].queryset = Team.objects.for_org(org)
+        for name, (_label, why) in CAPABILITY_FLAGS.items():
+            self.fields[name].help_text = why
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["version"].required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("The system"), "name", "description", Row(Column("owner_team"), Column("lifecycle_stage"))),
+            Fieldset(
+                _("Model"),
+                Row(Column("system_type"), Column("provenance")),
+                "model_details",
+            ),
+            Fieldset(_("Who can reach it and how much it does alone"), Row(Column("exposure"), Column("autonomy"))),
+            Fieldset(
+                _("Capabilities"),
+                HTML('<p class="form-text mt-0">{}</p>'.format(_("Tick everything that is true today."))),
+                Div(*CAPABILITY_FLAGS, css_class="capability-grid"),
+            ),
+            Fieldset(_("EU AI Act"), Row(Column("eu_ai_act_tier"), Column("operator_role"))),
+            "version",
+        )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = AISystem.objects.for_org(self.org).filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another AI system is already called this; names must be unique."))
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        system_type = cleaned.get("system_type")
+        if system_type == SystemType.AGENT and not cleaned.get("uses_tools"):
+            self.add_error(
+                "uses_tools",
+                _("An agent acts through tools: tick this, or choose another system type."),
+            )
+        if cleaned.get("executes_code") and not cleaned.get("uses_tools"):
+            self.add_error("uses_tools", _("Running code is a tool: tick this too."))
+        if (
+            cleaned.get("eu_ai_act_tier") == EUAIActTier.PROHIBITED
+            and cleaned.get("lifecycle_stage") == LifecycleStage.PRODUCTION
+        ):
+            self.add_error(
+                "eu_ai_act_tier",
+                _("A prohibited practice (Art. 5) cannot be in production: retire the system or correct its class."),
+            )
+        if (
+            cleaned.get("eu_ai_act_tier") in (EUAIActTier.GPAI, EUAIActTier.GPAI_SYSTEMIC)
+            and system_type != SystemType.FOUNDATION_MODEL
+        ):
+            self.add_error(
+                "eu_ai_act_tier",
+                _("The general-purpose AI tiers apply to general-purpose / foundation models only."),
+            )
+        return cleaned
+
+    def profile_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class AISystemRetireForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it retired?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Auditors read this later. The system stays in the inventory with its full history."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,131 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import (
+    can_create_system,
+    can_edit_system,
+    can_retire_system,
+    ensure,
+    get_membership,
+    get_object_for_user,
+)
+from accounts.models import Role
+from audit.services import conflict_context, history_for
+from core.concurrency import EditConflict
+
+from ..filters import AISystemFilter
+from ..forms.inventory import AISystemForm, AISystemRetireForm
+from ..models import AISystem
+from ..services.inventory import ai_system_create, ai_system_retire, ai_system_update
+
+PAGE_SIZE = 25
+
+
+def _system_queryset():
+    return AISystem.objects.select_related("owner_team", "retired_by", "created_by")
+
+
+@login_required
+def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug)
+    org = membership.organisation
+    systems = AISystem.objects.for_org(org).select_related("owner_team")
+    filterset = AISystemFilter(request.GET, queryset=systems, org=org)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": params.urlencode(),
+        # Tells "no systems yet" (an empty state with a first step) from "no match for the filters".
+        "inventory_empty": not page.object_list and not AISystem.objects.for_org(org).exists(),
+        "can_create": can_create_system(membership),
+    }
+    return render(request, "governance/aisystem_list.html", context)
+
+
+@login_required
+def system_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    membership = get_membership(request, org_slug, min_role=Role.MEMBER)
+    org = membership.organisation
+    form = AISystemForm(request.POST or None, org=org)
+    if form.is_valid():
+        system = ai_system_create(actor=request.user, organisation=org, data=form.profile_data())
+        messages.success(request, _("“%(name)s” added to the inventory.") % {"name": system.name})
+        return redirect("governance:system_detail", org_slug, system.pk)
+    return render(request, "governance/aisystem_form.html", {"form": form})
+
+
+@login_required
+def system_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk)
+    return render(
+        request,
+        "governance/aisystem_detail.html",
+        {
+            "system": system,
+            "tab": "overview",
+            "can_edit": can_edit_system(membership, system),
+            "can_retire": can_retire_system(membership, system),
+        },
+    )
+
+
+@login_required
+def system_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk, min_role=Role.MEMBER)
+    ensure(can_edit_system(membership, system), _("Only leads and the owner team can change this system."))
+    form = AISystemForm(request.POST or None, instance=system, org=membership.organisation)
+    conflict = None
+    if form.is_valid():
+        try:
+            ai_system_update(
+                actor=request.user,
+                system=system,
+                expected_version=form.cleaned_data["version"],
+                data=form.profile_data(),
+            )
+        except EditConflict as exc:
+            conflict = conflict_context(exc, form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("governance:system_detail", org_slug, pk)
+    return render(request, "governance/aisystem_form.html", {"form": form, "system": system, "conflict": conflict})
+
+
+@login_required
+def system_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk, min_role=Role.LEAD)
+    ensure(can_retire_system(membership, system), _("This system is already retired."))
+    form = AISystemRetireForm(request.POST or None)
+    if form.is_valid():
+        ai_system_retire(actor=request.user, system=system, reason=form.cleaned_data["reason"])
+        messages.success(
+            request, _("“%(name)s” is retired. It stays in the inventory with its history.") % {"name": system.name}
+        )
+        return redirect("governance:system_detail", org_slug, pk)
+    return render(request, "governance/aisystem_retire.html", {"form": form, "system": system})
+
+
+@login_required
+def system_history(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk)
+    return render(
+        request,
+        "governance/aisystem_history.html",
+        {
+            "system": system,
+            "tab": "history",
+            "events": history_for(system),
+            "can_edit": can_edit_system(membership, system),
+            "can_retire": can_retire_system(membership, system),
+        },
+    )

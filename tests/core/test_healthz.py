@@ -1,0 +1,32 @@
+import json
+
+from django.urls import reverse
+
+
+def test_it_reports_ok_when_database_and_broker_answer(client, db):
+    response = client.get(reverse("healthz"))
+    body = json.loads(response.content)
+    assert response.status_code == 200, body
+    assert body["database"] == {"ok": True}
+    assert body["broker"] == {"ok": True}
+    assert body["status"] == "ok"
+
+
+def test_it_names_the_broken_broker(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    response = client.get(reverse("healthz"))
+    body = json.loads(response.content)
+    assert response.status_code == 503
+    assert body["broker"]["ok"] is False and body["broker"]["error"]
+    assert body["database"] == {"ok": True}
+    assert body["status"] == "unavailable: broker"
+
+
+def test_it_names_the_broken_database(client, db, monkeypatch):
+    from core import views
+
+    monkeypatch.setattr(views, "_check_database", lambda: "OperationalError: connection refused")
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert json.loads(response.content)["status"].startswith("unavailable: database")

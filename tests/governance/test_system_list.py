@@ -1,0 +1,64 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import AISystemFactory, TeamFactory
+
+
+@pytest.fixture
+def url(org):
+    return reverse("governance:system_list", args=[org.slug])
+
+
+def names(response):
+    return [s.name for s in response.context["page"].object_list]
+
+
+def test_it_filters_by_type_exposure_stage_tier_and_team(client_for, viewer, org, team, url):
+    other = TeamFactory(organisation=org, name="Data")
+    AISystemFactory(organisation=org, owner_team=team, name="Bot", system_type="chat_assistant", exposure="public")
+    AISystemFactory(
+        organisation=org,
+        owner_team=other,
+        name="Ranker",
+        system_type="recommender",
+        exposure="internal",
+        lifecycle_stage="design",
+        eu_ai_act_tier="high",
+    )
+    c = client_for(viewer)
+    assert names(c.get(url, {"system_type": "recommender"})) == ["Ranker"]
+    assert names(c.get(url, {"exposure": "public"})) == ["Bot"]
+    assert names(c.get(url, {"lifecycle_stage": "design"})) == ["Ranker"]
+    assert names(c.get(url, {"eu_ai_act_tier": "high"})) == ["Ranker"]
+    assert names(c.get(url, {"owner_team": other.pk})) == ["Ranker"]
+    assert names(c.get(url, {"q": "bot"})) == ["Bot"]
+    assert names(c.get(url, {"sort": "-name"})) == ["Ranker", "Bot"]
+
+
+def test_it_paginates(client_for, viewer, org, team, url):
+    AISystemFactory.create_batch(30, organisation=org, owner_team=team)
+    response = client_for(viewer).get(url)
+    assert len(response.context["page"].object_list) == 25
+    assert len(client_for(viewer).get(url, {"page": 2}).context["page"].object_list) == 5
+
+
+def test_it_shows_only_this_organisations_systems(client_for, viewer, org, team, outsider, url):
+    AISystemFactory(organisation=org, owner_team=team, name="Ours")
+    AISystemFactory(organisation=outsider.memberships.get().organisation, name="Theirs")
+    assert names(client_for(viewer).get(url)) == ["Ours"]
+
+
+def test_empty_inventory_says_what_to_do_first(client_for, member, url):
+    assert b"Add your first system" in client_for(member).get(url).content
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_query_count_is_constant(client_for, viewer, org, team, url, rows, django_assert_num_queries):
+    AISystemFactory.create_batch(rows, organisation=org, owner_team=team)
+    c = client_for(viewer)
+    c.get(url)  # the first visit remembers the organisation in the session
+    # session, user, membership, owner-team choices, count, page rows, other organisations (switcher)
+    with django_assert_num_queries(7):
+        response = c.get(url, {"sort": "name"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == min(rows, 25)

@@ -1,0 +1,119 @@
+"""The permission matrix: every URL, every role.
+
+For each URL pattern: anonymous users are sent to the login page, members of another
+organisation get 404, roles below the one required get 403, the rest get the page. Rows live in
+tests/matrix/<area>.py. A URL added without a row fails `test_every_url_is_in_the_matrix`.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Membership, Role
+from audit.models import AuditEvent, Verification
+from audit.services import record
+from tests.factories import AISystemFactory
+from tests.matrix import ROLES, extend_world, merged_rows
+from tests.matrix.core import system_form
+
+MATRIX = merged_rows()
+
+# URLs outside any organisation: who may open them is tested in their own modules.
+NOT_ORG_SCOPED = {
+    "home",
+    "healthz",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "organisation_list",
+    "organisation_create",
+}
+
+
+def all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's own admin, guarded by is_staff
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from all_url_names(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    matrix_names = {name.split("#")[0] for name in MATRIX}
+    missing = set(all_url_names()) - matrix_names - NOT_ORG_SCOPED
+    assert not missing, f"Add these URLs to the permission matrix (tests/matrix/): {sorted(missing)}"
+
+
+@pytest.fixture
+def world(org, team, make_member):
+    """One of everything, all in `org`; every role is a member of `team`, which owns the system."""
+    users = {role: make_member(role, f"matrix-{role}", teams=[team]) for role in ROLES}
+    target = Membership.objects.get(user=make_member(Role.MEMBER, "matrix-target"))
+    system = AISystemFactory(organisation=org, owner_team=team)
+    verification = Verification.objects.create(organisation=org)
+    with transaction.atomic():
+        event = record(organisation=org, actor=users[Role.ADMIN], action="test.created", obj=system)
+    world = {
+        "org": org,
+        "team": team,
+        "users": users,
+        "target": target,
+        "system": system,
+        "event": event,
+        "verification": verification,
+    }
+    extend_world(world)
+    return world
+
+
+def _request(client, name, row, world):
+    kwargs = {"org_slug": world["org"].slug, **(row.kwargs(world) if row.kwargs else {})}
+    url = reverse(name.split("#")[0], kwargs=kwargs)
+    if row.method == "post":
+        return client.post(url, row.data(world) if row.data else {})
+    return client.get(url)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous_is_sent_to_login(client, world, name):
+    response = _request(client, name, MATRIX[name], world)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_outsider_gets_404(client, world, outsider, name):
+    client.force_login(outsider)
+    assert _request(client, name, MATRIX[name], world).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role(client, world, name, role):
+    row = MATRIX[name]
+    client.force_login(world["users"][role])
+    response = _request(client, name, row, world)
+    if role in row.allowed:
+        assert response.status_code in row.ok, f"{role} should be allowed {name}"
+    else:
+        assert response.status_code == 403, f"{role} should be refused {name}"
+
+
+def test_forbidden_post_changes_nothing(client, world):
+    """A viewer posting an edit gets 403 and the system is unchanged, its history too."""
+    system = world["system"]
+    client.force_login(world["users"][Role.VIEWER])
+    url = reverse("governance:system_edit", kwargs={"org_slug": world["org"].slug, "pk": system.pk})
+    assert client.post(url, system_form(world)).status_code == 403
+    system.refresh_from_db()
+    assert system.name != "Renamed system"
+    assert not AuditEvent.objects.filter(action="governance.aisystem.updated").exists()
