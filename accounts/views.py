@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
+from core.extensions import collect
 
 from . import services
 from .access import can_manage_members, get_membership, get_object_for_user
@@ -54,7 +55,10 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
-    get_membership(request, org_slug)
+    """Each role's landing page (contributed by higher apps); the inventory otherwise."""
+    membership = get_membership(request, org_slug)
+    for url in collect("org_home", membership=membership):
+        return redirect(url)
     return redirect("governance:system_list", org_slug)
 
 
@@ -189,6 +193,7 @@ def team_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             "systems": systems,
             "can_manage": membership.is_admin,
             "events": history_for(team, limit=50),
+            "panels": collect("team_panels", team=team, membership=membership),
         },
     )
 

@@ -261,3 +261,11 @@ BASTION_DEMO_SEEDERS = [
     "accounts.demo.seed",
     "governance.demo.seed_inventory",
 ]
+
+# Functions higher apps contribute to pages of lower apps (see core/extensions.py).
+BASTION_EXTENSIONS: dict[str, list[str]] = {
+    "org_home": [],
+    "system_tabs": [],
+    "system_panels": [],
+    "team_panels": [],
+}

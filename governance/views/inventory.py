@@ -17,6 +17,7 @@ from accounts.access import (
 from accounts.models import Role
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
+from core.extensions import collect
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
@@ -28,6 +29,17 @@ PAGE_SIZE = 25
 
 def _system_queryset():
     return AISystem.objects.select_related("owner_team", "retired_by", "created_by")
+
+
+def _page_context(membership, system, tab: str) -> dict:
+    """What every tab of the AI-system page needs: permissions and the tabs other apps add."""
+    return {
+        "system": system,
+        "tab": tab,
+        "tabs": collect("system_tabs", system=system, membership=membership),
+        "can_edit": can_edit_system(membership, system),
+        "can_retire": can_retire_system(membership, system),
+    }
 
 
 @login_required
@@ -65,16 +77,9 @@ def system_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 @login_required
 def system_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk)
-    return render(
-        request,
-        "governance/aisystem_detail.html",
-        {
-            "system": system,
-            "tab": "overview",
-            "can_edit": can_edit_system(membership, system),
-            "can_retire": can_retire_system(membership, system),
-        },
-    )
+    context = _page_context(membership, system, "overview")
+    context["panels"] = collect("system_panels", system=system, membership=membership)
+    return render(request, "governance/aisystem_detail.html", context)
 
 
 @login_required
@@ -118,14 +123,6 @@ def system_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 @login_required
 def system_history(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk)
-    return render(
-        request,
-        "governance/aisystem_history.html",
-        {
-            "system": system,
-            "tab": "history",
-            "events": history_for(system),
-            "can_edit": can_edit_system(membership, system),
-            "can_retire": can_retire_system(membership, system),
-        },
-    )
+    context = _page_context(membership, system, "history")
+    context["events"] = history_for(system)
+    return render(request, "governance/aisystem_history.html", context)
