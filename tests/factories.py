@@ -4,7 +4,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from accounts.models import Discipline, Membership, Organisation, Role, Team
-from governance.models import AISystem
+from core.choices import Domain
+from governance.models import AISystem, Control, Framework, FrameworkItem, Practice, Surface, Threat
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -68,3 +69,56 @@ class AISystemFactory(factory.django.DjangoModelFactory):
     generates_text = True
     eu_ai_act_tier = "limited"
     operator_role = "deployer"
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+
+    key = factory.Sequence(lambda n: f"test-framework-{n}")
+    edition = "1.0"
+    name = factory.Sequence(lambda n: f"Test Framework {n}")
+    url = "https://example.test/framework"
+    licence = "CC-BY-4.0"
+
+
+class FrameworkItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrameworkItem
+
+    framework = factory.SubFactory(FrameworkFactory)
+    ref = factory.Sequence(lambda n: f"ITEM-{n:03d}")
+    title = factory.Sequence(lambda n: f"Framework item {n}")
+    position = factory.Sequence(int)
+
+
+class ControlFactory(factory.django.DjangoModelFactory):
+    """A built-in control (no organisation) unless `organisation` is given."""
+
+    class Meta:
+        model = Control
+        skip_postgeneration_save = True
+
+    organisation = None
+    ref = factory.Sequence(lambda n: f"TC-{n:03d}")
+    title = factory.Sequence(lambda n: f"Test control {n}")
+    objective = "Keep the system within its intended behaviour."
+    domain = Domain.SECURITY
+    practice = Practice.PROMPT_HARDENING
+    applies_when = "always"
+
+    @factory.post_generation
+    def mappings(self, create, extracted, **kwargs):
+        if create:
+            self.mappings.set(extracted if extracted is not None else [FrameworkItemFactory()])
+
+
+class ThreatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Threat
+
+    organisation = None
+    ref = factory.Sequence(lambda n: f"TT-{n:03d}")
+    title = factory.Sequence(lambda n: f"Test threat {n}")
+    domain = Domain.SECURITY
+    surface = Surface.INPUT
