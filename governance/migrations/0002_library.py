@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import governance.models.library
 from django.db import migrations, models
 
 
@@ -59,7 +60,7 @@ class Migration(migrations.Migration):
                 ('evidence_hint', models.TextField(blank=True, verbose_name='evidence hint')),
                 ('domain', models.CharField(choices=[('security', 'Security'), ('safety', 'Safety'), ('both', 'Both')], max_length=10, verbose_name='domain')),
                 ('practice', models.CharField(choices=[('threat_modeling', 'Threat modelling'), ('red_teaming', 'Red teaming and adversarial testing'), ('prompt_hardening', 'Prompt-injection mitigation and output hardening'), ('alignment_review', 'Alignment testing and ethical review'), ('guardrails', 'Guardrail implementation and monitoring'), ('incident_response', 'Incident response (technical and reputational)'), ('inventory', 'Inventory and accountability'), ('data_governance', 'Data governance'), ('access_control', 'Access control'), ('supply_chain', 'Supply chain'), ('human_oversight', 'Human oversight'), ('frontier_safety', 'Frontier safety (CBRNE)')], max_length=30, verbose_name='practice')),
-                ('applies_when', models.JSONField(default='always', verbose_name='applies when')),
+                ('applies_when', models.JSONField(default=governance.models.library.always, verbose_name='applies when')),
                 ('review_cadence_days', models.PositiveSmallIntegerField(default=365, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1095)], verbose_name='review cadence (days)')),
                 ('concerns', models.JSONField(blank=True, default=list, verbose_name='concerns')),
                 ('retired_at', models.DateTimeField(blank=True, null=True)),

@@ -75,6 +75,11 @@ class Concern(models.TextChoices):
     TRANSPARENCY = "transparency", _("Transparency")
 
 
+def always() -> str:
+    """Default applicability rule (a callable, so Django does not share one default object)."""
+    return "always"
+
+
 class LibraryQuerySet(models.QuerySet):
     """Built-in rows plus the organisation's own: what an organisation's library shows."""
 
@@ -159,7 +164,7 @@ class Control(models.Model):
     evidence_hint = models.TextField(_("evidence hint"), blank=True)
     domain = models.CharField(_("domain"), max_length=10, choices=Domain.choices)
     practice = models.CharField(_("practice"), max_length=30, choices=Practice.choices)
-    applies_when = models.JSONField(_("applies when"), default="always")
+    applies_when = models.JSONField(_("applies when"), default=always)
     review_cadence_days = models.PositiveSmallIntegerField(
         _("review cadence (days)"), default=365, validators=[MinValueValidator(1), MaxValueValidator(1095)]
     )
