@@ -31,3 +31,6 @@ CELERY_REAL_WORKER = CELERY_BROKER_URL.startswith(("redis://", "amqp://", "redis
 CELERY_TASK_ALWAYS_EAGER = not CELERY_REAL_WORKER
 CELERY_TASK_EAGER_PROPAGATES = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tests serve static files from the app folders (finders); there is no collectstatic output.
+STATIC_ROOT = None
+WHITENOISE_AUTOREFRESH = True
