@@ -24,6 +24,7 @@ class AISystemFilter(django_filters.FilterSet):
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Name (A–Z)"),
         fields=[("name", "name"), ("updated_at", "updated"), ("eu_ai_act_tier", "tier"), ("lifecycle_stage", "stage")],
         field_labels={
             "name": _("Name"),

@@ -57,3 +57,19 @@ def person(user):
     if not user:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def bootstrap_widget(bound_field, size: str = "sm"):
+    """Render a bound field's widget with Bootstrap's class for its kind (filter bars, inline forms)."""
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", None)
+    if input_type in ("checkbox", "radio"):
+        css = "form-check-input"
+    elif input_type == "select" or widget.__class__.__name__.endswith("Select"):
+        css = f"form-select form-select-{size}"
+    else:
+        css = f"form-control form-control-{size}"
+    if bound_field.errors:
+        css += " is-invalid"
+    return bound_field.as_widget(attrs={"class": css})
