@@ -73,3 +73,16 @@ def bootstrap_widget(bound_field, size: str = "sm"):
     if bound_field.errors:
         css += " is-invalid"
     return bound_field.as_widget(attrs={"class": css})
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_header(context, field: str, label: str, param: str = "sort"):
+    """A sortable column header: a link that sorts by `field`, toggling direction, keeping filters."""
+    request = context["request"]
+    current = request.GET.get(param, "")
+    ascending = current == field
+    params = request.GET.copy()
+    params[param] = f"-{field}" if ascending else field
+    params.pop("page", None)
+    state = "ascending" if ascending else "descending" if current == f"-{field}" else "none"
+    return {"label": label, "url": "?" + params.urlencode(), "state": state}

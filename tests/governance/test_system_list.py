@@ -62,3 +62,27 @@ def test_query_count_is_constant(client_for, viewer, org, team, url, rows, djang
         response = c.get(url, {"sort": "name"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows, 25)
+
+
+def test_column_headers_sort_and_toggle(client_for, viewer, org, team, url):
+    AISystemFactory(organisation=org, owner_team=team, name="Alpha")
+    AISystemFactory(organisation=org, owner_team=team, name="Beta")
+    c = client_for(viewer)
+    body = c.get(url, {"exposure": "public"}).content.decode()
+    assert 'href="?exposure=public&amp;sort=name"' in body
+    body = c.get(url, {"sort": "name"}).content.decode()
+    assert 'aria-sort="ascending"' in body and 'href="?sort=-name"' in body
+    assert names(c.get(url, {"sort": "-name"})) == ["Beta", "Alpha"]
+
+
+def test_tier_and_stage_sort_by_meaning_not_by_code(client_for, viewer, org, team, url):
+    AISystemFactory(
+        organisation=org, owner_team=team, name="Minimal", eu_ai_act_tier="minimal", lifecycle_stage="production"
+    )
+    AISystemFactory(organisation=org, owner_team=team, name="High", eu_ai_act_tier="high", lifecycle_stage="design")
+    AISystemFactory(
+        organisation=org, owner_team=team, name="Limited", eu_ai_act_tier="limited", lifecycle_stage="validation"
+    )
+    c = client_for(viewer)
+    assert names(c.get(url, {"sort": "-tier"})) == ["High", "Limited", "Minimal"]
+    assert names(c.get(url, {"sort": "stage"})) == ["High", "Limited", "Minimal"]
