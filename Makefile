@@ -21,6 +21,7 @@ migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
 demo: migrate
+	DEBUG=1 $(BIN)/python manage.py load_library
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 
 # Web server, Celery worker and beat together on SQLite and the file-system broker; Ctrl-C stops all.

@@ -259,6 +259,7 @@ BASTION_DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
 # seed_demo runs these in order; each app that adds demo data appends its seeder.
 BASTION_DEMO_SEEDERS = [
     "accounts.demo.seed",
+    "governance.demo.seed_library",
     "governance.demo.seed_inventory",
 ]
 

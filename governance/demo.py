@@ -2,8 +2,10 @@
 
 from core.demo import DemoContext
 
-from .models import AISystem
+from .library import load_builtin_library
+from .models import AISystem, Control
 from .services.inventory import ai_system_create
+from .services.library import control_create
 
 SYSTEMS = [
     {
@@ -143,3 +145,32 @@ def seed_inventory(ctx: DemoContext) -> None:
             system = ai_system_create(actor=admin, organisation=ctx.org, data=system_data(spec, ctx.teams))
         ctx.systems[spec["name"]] = system
     ctx.log(f"  inventory: {len(SYSTEMS)} AI systems")
+
+
+# One control of Acme's own, so the demo shows how an organisation extends the library.
+ACME_CONTROL = {
+    "ref": "ACME-01",
+    "title": "Delete assistant transcripts after 90 days",
+    "objective": "Conversations customers have with our assistants are kept no longer than our retention "
+    "policy allows, in the chat store, the logs and the evaluation sets built from them.",
+    "guidance": "Set a 90-day expiry on the transcript store and on every log index that holds prompts or "
+    "answers. Copy transcripts into evaluation sets only after removing names, e-mail addresses and order "
+    "numbers, and give those sets the same expiry. Check the expiry jobs monthly.",
+    "evidence_hint": "Retention settings of each store, the last three runs of the expiry job, and the "
+    "redaction step of the evaluation-set pipeline.",
+    "domain": "safety",
+    "practice": "data_governance",
+    "applies_when": {"all": [{"flag": "generates_text"}, {"flag": "processes_personal_data"}]},
+    "review_cadence_days": 180,
+    "mappings": ["nist-ai-600-1:data-privacy", "iso-42001-2023:A.7.2", "owasp-llm-2025:LLM02", "owasp-llm-2026:LLM02"],
+    "concerns": ["privacy", "sensitive_disclosure"],
+}
+
+
+def seed_library(ctx: DemoContext) -> None:
+    """The built-in library (a no-op when `make demo` has already run load_library) and Acme's own control."""
+    report = load_builtin_library()
+    ctx.log(f"  library: {report}")
+    if not Control.objects.filter(organisation=ctx.org, ref=ACME_CONTROL["ref"]).exists():
+        control_create(actor=ctx.users["admin"], organisation=ctx.org, spec=ACME_CONTROL)
+    ctx.log(f"  library: Acme's own control {ACME_CONTROL['ref']}")

@@ -1,11 +1,26 @@
 import django_filters
-from django.db.models import Case, F, IntegerField, Q, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, When
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from core.choices import Domain
 
-from .models import AISystem, EUAIActTier, Exposure, LifecycleStage, SystemType
+from .library.search import text_search, with_concern
+from .models import (
+    AISystem,
+    Concern,
+    Control,
+    EUAIActTier,
+    Exposure,
+    Framework,
+    FrameworkItem,
+    LifecycleStage,
+    Practice,
+    Surface,
+    SystemType,
+    Threat,
+)
 
 STAGE_ORDER = [LifecycleStage.DESIGN, LifecycleStage.DEVELOPMENT, LifecycleStage.VALIDATION, LifecycleStage.PRODUCTION]
 TIER_ORDER = [
@@ -86,3 +101,87 @@ class AISystemFilter(django_filters.FilterSet):
         if value == "retired":
             return queryset.filter(retired_at__isnull=False)
         return queryset
+
+
+class LibraryFilter(django_filters.FilterSet):
+    """Filters shared by the control and threat lists; they live in the URL, like every list's."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    domain = django_filters.ChoiceFilter(label=_("Domain"), choices=Domain.choices)
+    framework = django_filters.ChoiceFilter(label=_("Framework"), method="filter_framework")
+    concern = django_filters.ChoiceFilter(label=_("Concern"), choices=Concern.choices, method="filter_concern")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("active", _("In the library")), ("retired", _("Retired")), ("all", _("All"))],
+        method="filter_status",
+        empty_label=None,
+    )
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), empty_label=_("Reference"), method="order")
+    search_fields: list[str] = []
+    sort_fields: list[str] = ["ref", "title", "domain"]
+
+    def __init__(self, data=None, *args, org, **kwargs):
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = "active"
+        super().__init__(data, *args, **kwargs)
+        self.frameworks = list(Framework.objects.for_org(org).active().order_by("name").only("id", "key", "name"))
+        self.filters["framework"].extra["choices"] = [(fw.key, fw.name) for fw in self.frameworks]
+        labels = {"ref": _("Reference"), "title": _("Title"), "domain": _("Domain")}
+        labels.update({"practice": _("Practice"), "surface": _("Attack surface")})
+        self.filters["sort"].extra["choices"] = [
+            choice
+            for name in self.sort_fields
+            for choice in ((name, labels[name]), (f"-{name}", _("%(field)s, reversed") % {"field": labels[name]}))
+        ]
+
+    def search(self, queryset, name, value):
+        return text_search(queryset, value, self.search_fields)
+
+    def order(self, queryset, name, value):
+        return queryset.order_by(value, "ref")
+
+    def filter_framework(self, queryset, name, value):
+        # EXISTS rather than a join: a control mapped to five items of the framework is listed once.
+        items = FrameworkItem.objects.filter(
+            framework__key=value, framework__in=[fw.pk for fw in self.frameworks], **{self.mapped_by: OuterRef("pk")}
+        )
+        return queryset.filter(Exists(items))
+
+    def filter_concern(self, queryset, name, value):
+        return with_concern(queryset, value)
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(retired_at__isnull=True)
+        if value == "retired":
+            return queryset.filter(retired_at__isnull=False)
+        return queryset
+
+
+class ControlFilter(LibraryFilter):
+    practice = django_filters.ChoiceFilter(label=_("Practice"), choices=Practice.choices)
+    source = django_filters.ChoiceFilter(
+        label=_("Source"), choices=[("builtin", _("Built-in")), ("own", _("Our own"))], method="filter_source"
+    )
+    search_fields = ["ref", "title", "objective", "guidance"]
+    sort_fields = ["ref", "title", "domain", "practice"]
+    mapped_by = "controls"
+
+    class Meta:
+        model = Control
+        fields = ["q", "domain", "practice", "framework", "concern", "source", "status", "sort"]
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(organisation__isnull=value == "builtin")
+
+
+class ThreatFilter(LibraryFilter):
+    surface = django_filters.ChoiceFilter(label=_("Attack surface"), choices=Surface.choices)
+    search_fields = ["ref", "title", "description"]
+    sort_fields = ["ref", "title", "domain", "surface"]
+    mapped_by = "threats"
+
+    class Meta:
+        model = Threat
+        fields = ["q", "domain", "surface", "framework", "concern", "status", "sort"]

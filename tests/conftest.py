@@ -103,3 +103,11 @@ def pytest_collection_modifyitems(config, items):
 
     if os.environ.get("REQUIRE_REAL_WORKER") and not getattr(settings, "CELERY_REAL_WORKER", False):
         raise pytest.UsageError("REQUIRE_REAL_WORKER is set but CELERY_BROKER_URL is not a real broker")
+
+
+@pytest.fixture
+def builtin_library(db):
+    """The built-in library (frameworks, controls, threats, scenarios) loaded for this test."""
+    from governance.library import load_builtin_library
+
+    return load_builtin_library()

@@ -1,0 +1,89 @@
+import pytest
+from django.urls import reverse
+
+from governance.models import Control
+from tests.factories import ControlFactory, FrameworkFactory, FrameworkItemFactory, OrganisationFactory
+
+
+@pytest.fixture
+def url(org):
+    return reverse("governance:control_list", args=[org.slug])
+
+
+def refs(response):
+    return [c.ref for c in response.context["page"].object_list]
+
+
+def test_it_lists_builtin_and_own_controls_but_not_other_organisations(client_for, viewer, org, url):
+    ControlFactory(ref="B-01")
+    ControlFactory(ref="OWN-01", organisation=org)
+    ControlFactory(ref="THEIRS-01", organisation=OrganisationFactory())
+    response = client_for(viewer).get(url)
+    assert refs(response) == ["B-01", "OWN-01"]
+    assert b"Our own" in response.content
+
+
+def test_it_filters_by_domain_practice_framework_concern_source_and_status(client_for, viewer, org, url):
+    owasp = FrameworkItemFactory(framework=FrameworkFactory(key="owasp-llm-2025"), ref="LLM01")
+    atlas = FrameworkItemFactory(framework=FrameworkFactory(key="mitre-atlas-5.6"), ref="AML.T0051")
+    ControlFactory(ref="S-01", domain="security", practice="prompt_hardening", mappings=[owasp, atlas])
+    ControlFactory(ref="F-01", domain="safety", practice="guardrails", concerns=["jailbreak"], mappings=[atlas])
+    ControlFactory(ref="F-02", domain="safety", practice="guardrails", concerns=["jailbreak_x"], mappings=[atlas])
+    ControlFactory(ref="OWN-01", organisation=org, domain="both", practice="red_teaming", mappings=[owasp])
+    ControlFactory(ref="OLD-01", retired_at="2026-01-01T00:00:00Z")
+    c = client_for(viewer)
+    assert refs(c.get(url, {"domain": "safety"})) == ["F-01", "F-02"]
+    assert refs(c.get(url, {"practice": "red_teaming"})) == ["OWN-01"]
+    assert refs(c.get(url, {"framework": "owasp-llm-2025"})) == ["OWN-01", "S-01"]  # each listed once
+    assert refs(c.get(url, {"concern": "jailbreak"})) == ["F-01"]  # not the longer key that starts alike
+    assert refs(c.get(url, {"source": "own"})) == ["OWN-01"]
+    assert refs(c.get(url, {"status": "retired"})) == ["OLD-01"]
+    assert refs(c.get(url, {"sort": "-domain"})) == ["S-01", "F-01", "F-02", "OWN-01"]
+
+
+def test_full_text_search_looks_at_ref_title_objective_and_guidance(client_for, viewer, url):
+    ControlFactory(ref="PH-01", title="Screen untrusted input")
+    ControlFactory(ref="GR-01", title="Output filter", guidance="Block answers that describe self-harm methods.")
+    ControlFactory(ref="AC-01", title="Least privilege", objective="Agents hold only the credentials a task needs.")
+    c = client_for(viewer)
+    assert refs(c.get(url, {"q": "ph-01"})) == ["PH-01"]
+    assert refs(c.get(url, {"q": "self-harm answers"})) == ["GR-01"]  # every word, any field
+    assert refs(c.get(url, {"q": "credentials"})) == ["AC-01"]
+    assert refs(c.get(url, {"q": "credentials untrusted"})) == []
+
+
+def test_an_invalid_filter_is_shown_on_the_form(client_for, viewer, url):
+    ControlFactory(ref="B-01")
+    response = client_for(viewer).get(url, {"domain": "vibes"})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["domain"]
+    assert b"invalid-feedback" in response.content
+
+
+def test_anonymous_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_404s_for_outsider(client_for, outsider, url):
+    assert client_for(outsider).get(url).status_code == 404
+
+
+def test_leads_see_the_add_button_and_viewers_do_not(client_for, lead, viewer, url):
+    assert b"Add a control" in client_for(lead).get(url).content
+    assert b"Add a control" not in client_for(viewer).get(url).content
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_query_count_is_constant(client_for, viewer, org, url, rows, django_assert_num_queries):
+    item = FrameworkItemFactory()
+    for n in range(rows):
+        ControlFactory(organisation=org if n % 2 else None, mappings=[item, FrameworkItemFactory()])
+    c = client_for(viewer)
+    c.get(url)  # the first visit remembers the organisation in the session
+    # session, user, membership, framework choices, count, page rows, their mappings, other organisations
+    with django_assert_num_queries(8):
+        response = c.get(url, {"sort": "title"})
+    assert len(response.context["page"].object_list) == rows
+    assert Control.objects.count() == rows
