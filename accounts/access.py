@@ -113,13 +113,16 @@ def can_create_system(membership: Membership) -> bool:
     return membership.can_edit
 
 
-def can_edit_system(membership: Membership, system: Any) -> bool:
-    """Leads and admins edit every system; members edit systems their team owns."""
-    if system.retired_at is not None:
-        return False
+def lead_or_member_of(membership: Membership, team_id: int | None) -> bool:
+    """Leads and admins act on everything; members on what their team owns."""
     if membership.is_lead:
         return True
-    return membership.can_edit and system.owner_team_id in team_ids(membership)
+    return membership.can_edit and team_id in team_ids(membership)
+
+
+def can_edit_system(membership: Membership, system: Any) -> bool:
+    """Leads and admins edit every system; members edit systems their team owns."""
+    return system.retired_at is None and lead_or_member_of(membership, system.owner_team_id)
 
 
 def can_retire_system(membership: Membership, system: Any) -> bool:
@@ -132,6 +135,83 @@ def can_manage_members(membership: Membership) -> bool:
 
 def can_read_audit_trail(membership: Membership) -> bool:
     return membership.role in AUDIT_READERS
+
+
+# --- Assessments and control assignments (the objects come from the assessments app; this
+# module only reads their ids and flags, so accounts never imports assessments) --------------
+
+
+def can_manage_routing(membership: Membership) -> bool:
+    """Leads and admins edit the ownership rules that route controls to teams."""
+    return membership.is_lead
+
+
+def can_start_assessment(membership: Membership, system: Any) -> bool:
+    return membership.is_lead and system.retired_at is None
+
+
+def can_answer_assessment(membership: Membership, assessment: Any) -> bool:
+    """While the questionnaire is open: leads, and members of the team that owns the system
+    (product owners know the answers)."""
+    return assessment.is_draft and lead_or_member_of(membership, assessment.ai_system.owner_team_id)
+
+
+def can_lead_assessment(membership: Membership) -> bool:
+    """Confirming the control plan and submitting for review are a governance lead's steps."""
+    return membership.is_lead
+
+
+def can_review_assessment(membership: Membership, assessment: Any) -> bool:
+    """Another lead reviews: never the one who submitted."""
+    return membership.is_lead and assessment.submitted_by_id != membership.user_id
+
+
+def can_work_on_assignment(membership: Membership, assignment: Any) -> bool:
+    """Move, evidence and reassign an assignment: its owner team's members, and leads."""
+    return assignment.retired_at is None and lead_or_member_of(membership, assignment.owner_team_id)
+
+
+def can_verify_assignment(membership: Membership, assignment: Any) -> bool:
+    """The verification sign-off: a lead who neither implemented the control nor co-signed it."""
+    return (
+        assignment.retired_at is None
+        and membership.is_lead
+        and membership.user_id not in (assignment.implemented_by_id, assignment.cosigned_by_id)
+    )
+
+
+def can_cosign_assignment(membership: Membership, assignment: Any) -> bool:
+    """For controls of both domains: a member of the co-signing team other than the implementer
+    and the verifying lead, so the two sign-offs come from two people."""
+    return (
+        assignment.retired_at is None
+        and membership.can_edit
+        and assignment.cosigning_team_id is not None
+        and assignment.cosigning_team_id in team_ids(membership)
+        and membership.user_id not in (assignment.implemented_by_id, assignment.verified_by_id)
+    )
+
+
+def can_decide_not_applicable(membership: Membership, assignment: Any) -> bool:
+    """A lead approves or rejects a not-applicable claim, never their own."""
+    return assignment.retired_at is None and membership.is_lead and assignment.na_proposed_by_id != membership.user_id
+
+
+def can_reopen_assignment(membership: Membership, assignment: Any) -> bool:
+    return assignment.retired_at is None and membership.is_lead
+
+
+def can_comment_on_assignment(membership: Membership, assignment: Any) -> bool:
+    """Leads and the members of the owning and co-signing teams discuss an assignment."""
+    if membership.is_lead:
+        return True
+    teams = team_ids(membership)
+    return membership.can_edit and (assignment.owner_team_id in teams or assignment.cosigning_team_id in teams)
+
+
+def can_change_assignment_owner(membership: Membership) -> bool:
+    """Moving work between teams is a lead's decision; members reassign within their team."""
+    return membership.is_lead
 
 
 # --- Library -----------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "governance",
+    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -261,12 +262,16 @@ BASTION_DEMO_SEEDERS = [
     "accounts.demo.seed",
     "governance.demo.seed_library",
     "governance.demo.seed_inventory",
+    "assessments.demo.seed",
 ]
+
+# Uploaded evidence: size limit per file (types are checked by content, assessments/evidence.py).
+BASTION_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Functions higher apps contribute to pages of lower apps (see core/extensions.py).
 BASTION_EXTENSIONS: dict[str, list[str]] = {
-    "org_home": [],
-    "system_tabs": [],
-    "system_panels": [],
-    "team_panels": [],
+    "org_home": ["assessments.extensions.member_home"],
+    "system_tabs": ["assessments.extensions.assessment_tab", "assessments.extensions.controls_tab"],
+    "system_panels": ["assessments.extensions.readiness_panel"],
+    "team_panels": ["assessments.extensions.team_load_panel"],
 }

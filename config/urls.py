@@ -9,6 +9,7 @@ org_patterns = [
     path("", account_views.org_home, name="org_home"),
     path("", include("accounts.urls")),
     path("", include("governance.urls")),
+    path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
 ]
 

@@ -31,7 +31,7 @@ def _system_queryset():
     return AISystem.objects.select_related("owner_team", "retired_by", "created_by")
 
 
-def _page_context(membership, system, tab: str) -> dict:
+def system_page_context(membership, system, tab: str) -> dict:
     """What every tab of the AI-system page needs: permissions and the tabs other apps add."""
     return {
         "system": system,
@@ -77,7 +77,7 @@ def system_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 @login_required
 def system_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk)
-    context = _page_context(membership, system, "overview")
+    context = system_page_context(membership, system, "overview")
     context["panels"] = collect("system_panels", system=system, membership=membership)
     return render(request, "governance/aisystem_detail.html", context)
 
@@ -123,6 +123,6 @@ def system_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 @login_required
 def system_history(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk)
-    context = _page_context(membership, system, "history")
+    context = system_page_context(membership, system, "history")
     context["events"] = history_for(system)
     return render(request, "governance/aisystem_history.html", context)

@@ -6,7 +6,8 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 def test_sign_in_and_land_in_the_organisation(client, org, member):
     response = client.post(reverse("login"), {"username": "the-member", "password": "password"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("governance:system_list", args=[org.slug])
+    # Members land on their teams' work (contributed by assessments through the org_home hook).
+    assert response.redirect_chain[-1][0] == reverse("assessments:work_list", args=[org.slug])
 
 
 def test_wrong_password_shows_an_error(client, member):

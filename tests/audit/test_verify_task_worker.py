@@ -13,6 +13,7 @@ from django.db import transaction
 from audit.models import Verification
 from audit.services import record, verification_request
 from tests.factories import AISystemFactory
+from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -22,15 +23,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_queued_check_is_run_by_the_worker(celery_worker, org, admin):

@@ -23,12 +23,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def pytest_report_header(config):
-    if not HAVE_CHROMIUM:
-        return f"NOTE: browser tests will be SKIPPED: no Chromium at {CHROMIUM}"
-    return f"browser tests: {CHROMIUM}"
-
-
 @pytest.fixture(scope="session")
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
@@ -66,9 +60,15 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, settings):
+    """The demo organisation, people, library and systems, without the seeded assessments.
+
+    The journeys start assessments themselves, and walking the demo assessments through their
+    states is the slowest part of seed_demo.
+    """
     from django.core.management import call_command
 
+    settings.BASTION_DEMO_SEEDERS = [s for s in settings.BASTION_DEMO_SEEDERS if not s.startswith("assessments.")]
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

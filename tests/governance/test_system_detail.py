@@ -67,8 +67,9 @@ def test_detail_and_history_query_counts_are_constant(client_for, lead, system, 
             )
     c = client_for(lead)
     c.get(reverse("governance:system_list", args=[system.organisation.slug]))  # remembers the organisation
-    # session, user, membership, system (+team, users), other organisations
-    with django_assert_num_queries(5):
+    # session, user, membership, system (+team, users), other organisations,
+    # + the readiness panel assessments contributes: readiness aggregate, latest assessment
+    with django_assert_num_queries(7):
         c.get(reverse("governance:system_detail", args=[system.organisation.slug, system.pk]))
     # … plus the events with their actors
     with django_assert_num_queries(6):

@@ -1,0 +1,404 @@
+"""The assessment workflow: start, answer, confirm the control plan, submit, review.
+
+Each service runs in one transaction with its audit events. Answers carry their own version,
+so saving a stale answer conflicts instead of overwriting; status changes carry the
+assessment's version.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from audit.services import record
+from core.choices import Domain
+from core.concurrency import EditConflict, save_versioned
+from governance.models import AISystem
+from governance.services.inventory import ai_system_update
+
+from .. import questionnaire as q
+from ..models import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentStatus,
+    ControlAssignment,
+    Review,
+    ReviewDecision,
+)
+from ..plan import Plan, compute_plan
+from .audited import audited_state, save_audited
+
+
+def answer_rows(assessment: Assessment) -> dict[str, AssessmentAnswer]:
+    return {a.question: a for a in assessment.answers.select_related("answered_by")}
+
+
+def answer_values(assessment: Assessment, rows: dict[str, AssessmentAnswer] | None = None) -> dict[str, Any]:
+    rows = answer_rows(assessment) if rows is None else rows
+    return {key: row.value for key, row in rows.items() if key in q.QUESTIONS}
+
+
+def confirmed_profile(system: AISystem, values: dict[str, Any]) -> dict[str, Any]:
+    """The system's profile with the answered profile questions applied."""
+    return {**system.profile(), **q.profile_from(values)}
+
+
+def _record(assessment: Assessment, actor, action: str, before: dict, after: dict) -> None:
+    record(
+        organisation=assessment.organisation,
+        actor=actor,
+        action=f"assessments.assessment.{action}",
+        obj=assessment,
+        before=before,
+        after=after,
+    )
+
+
+def _save(assessment: Assessment, before: dict, actor, action: str, expected_version: int, fields, extra) -> None:
+    save_audited(
+        assessment,
+        before=before,
+        actor=actor,
+        organisation=assessment.organisation,
+        action=f"assessments.assessment.{action}",
+        expected_version=expected_version,
+        fields=fields,
+        extra=extra,
+    )
+
+
+# --- Start ------------------------------------------------------------------------------------
+
+
+def assessment_start(*, actor, system: AISystem, due_date: dt.date | None) -> Assessment:
+    """Open a new assessment. A re-assessment starts from the previous answers, with the profile
+    questions set to the system's current profile (which may have changed since)."""
+    if system.is_retired:
+        raise ValidationError(_("A retired system is not assessed."))
+    previous = system.assessments.filter(status=AssessmentStatus.APPROVED).order_by("-approved_at").first()
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                organisation=system.organisation,
+                ai_system=system,
+                previous=previous,
+                due_date=due_date,
+                started_by=actor,
+            )
+            if previous is not None:
+                values = {**answer_values(previous), **{k: system.profile()[k] for k in q.PROFILE_QUESTIONS}}
+                now = timezone.now()
+                AssessmentAnswer.objects.bulk_create(
+                    AssessmentAnswer(assessment=assessment, question=k, value=v, answered_by=actor, answered_at=now)
+                    for k, v in values.items()
+                )
+            _record(assessment, actor, "started", {}, audited_state(assessment))
+    except IntegrityError:
+        raise ValidationError(_("This system already has an open assessment; continue that one.")) from None
+    return assessment
+
+
+# --- Answers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AnswerConflict:
+    question: q.Question
+    yours: Any
+    theirs: Any
+    by: Any
+    at: dt.datetime
+
+    @property
+    def yours_display(self) -> str:
+        return self.question.display(self.yours)
+
+    @property
+    def theirs_display(self) -> str:
+        return self.question.display(self.theirs)
+
+
+@dataclass
+class SaveResult:
+    saved: list[str] = field(default_factory=list)
+    conflicts: list[AnswerConflict] = field(default_factory=list)
+    # Answers someone else changed that this user had not touched: theirs stand, and the page
+    # shows them (with `current`) so the next save starts from them.
+    refreshed: list[str] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)  # every question's version now
+    current: dict[str, Any] = field(default_factory=dict)  # every question's value now
+
+
+def answers_save(
+    *,
+    actor,
+    assessment: Assessment,
+    values: dict[str, Any],
+    versions: dict[str, int],
+    originals: dict[str, Any] | None = None,
+) -> SaveResult:
+    """Save answers, each from the version (0: unanswered) and value the user's page showed.
+
+    A value the user changed is saved if nobody changed that answer meanwhile; if someone did,
+    and to something else, it is a conflict and theirs stays. A value the user did not change
+    (it equals `originals`) never overwrites someone else's newer answer; if the answer is not
+    stored yet (a profile answer pre-filled from the system), saving it confirms it. Without
+    `originals` every value counts as the user's change.
+    """
+    result = SaveResult()
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not assessment.is_draft:
+            raise ValidationError(_("The questionnaire is closed: the control plan has been confirmed."))
+        rows = answer_rows(assessment)
+        before, after = {}, {}
+        now = timezone.now()
+        for key, value in values.items():
+            question, row, seen = q.QUESTIONS[key], rows.get(key), versions.get(key, 0)
+            changed_here = originals is None or not question.same(value, originals.get(key))
+            if row is None:
+                # No race to lose here: the assessment row is locked, so saves queue up.
+                if seen == 0 and question.is_answered(value):
+                    row = AssessmentAnswer.objects.create(
+                        assessment=assessment, question=key, value=value, answered_by=actor, answered_at=now
+                    )
+                    before[key], after[key] = None, value
+                    result.saved.append(key)
+            elif question.same(row.value, value):
+                pass
+            elif row.version != seen:
+                if changed_here:
+                    result.conflicts.append(
+                        AnswerConflict(question, value, row.value, row.answered_by, row.answered_at)
+                    )
+                else:
+                    result.refreshed.append(key)
+            elif changed_here:
+                old = row.value
+                row.value, row.answered_by, row.answered_at = value, actor, now
+                save_versioned(row, expected_version=seen, fields=["value", "answered_by", "answered_at"])
+                before[key], after[key] = old, value
+                result.saved.append(key)
+            if row is not None:
+                result.versions[key], result.current[key] = row.version, row.value
+        if after:
+            _record(assessment, actor, "answers_changed", before, after)
+    return result
+
+
+# --- Completion and the control plan ----------------------------------------------------------
+
+
+def completion_problems(assessment: Assessment, values: dict[str, Any]) -> list[q.Problem]:
+    """What blocks completing the questionnaire: unanswered required questions, answers that
+    contradict each other, and a confirmed profile the inventory would refuse."""
+    found = [q.Problem(question, _("Not answered yet.")) for question in q.missing(values)]
+    found += q.problems(values)
+    if not found:
+        found += _profile_problems(assessment.ai_system, assessment.organisation, values)
+    return found
+
+
+def _profile_problems(system: AISystem, organisation, values: dict[str, Any]) -> list[q.Problem]:
+    # The inventory form holds the profile's consistency rules (an agent uses tools, …); run
+    # it over the confirmed profile so both places agree.
+    from governance.forms.inventory import AISystemForm
+
+    profile = confirmed_profile(system, values)
+    data = {name: getattr(system, name) for name in ("name", "description", "model_details")}
+    data["owner_team"] = system.owner_team_id
+    data["version"] = system.version
+    for name, value in profile.items():
+        if not isinstance(value, bool):
+            data[name] = value
+        elif value:
+            data[name] = "on"  # an unticked box is simply absent from form data
+    # A copy: validating a ModelForm writes the values onto its instance.
+    form = AISystemForm(data, instance=copy.copy(system), org=organisation)
+    if form.is_valid():
+        return []
+    return [
+        q.Problem(q.QUESTIONS[name], " ".join(errors)) for name, errors in form.errors.items() if name in q.QUESTIONS
+    ]
+
+
+def plan_for(assessment: Assessment, values: dict[str, Any] | None = None) -> Plan:
+    values = answer_values(assessment) if values is None else values
+    return compute_plan(assessment, confirmed_profile(assessment.ai_system, values))
+
+
+def plan_confirm(
+    *,
+    actor,
+    assessment: Assessment,
+    expected_version: int,
+    system_version: int,
+    owners: dict[int, tuple[Any, Any]],
+    due_date: dt.date | None,
+) -> Plan:
+    """Write the confirmed profile to the system, then create the new assignments (routed, or
+    with the owners the lead chose) and retire those that no longer apply. All or nothing."""
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update().select_related("ai_system", "organisation").get(pk=assessment.pk)
+        )
+        if assessment.version != expected_version:
+            raise EditConflict(assessment, expected_version)
+        if not assessment.is_draft:
+            raise ValidationError(_("The plan of this assessment has been confirmed already."))
+        values = answer_values(assessment)
+        if completion_problems(assessment, values):
+            raise ValidationError(_("The questionnaire is not complete."))
+        system = assessment.ai_system
+        changes = {k: v for k, v in q.profile_from(values).items() if getattr(system, k) != v}
+        if changes:
+            system = ai_system_update(actor=actor, system=system, expected_version=system_version, data=changes)
+            assessment.ai_system = system
+        plan = compute_plan(assessment, confirmed_profile(system, values))
+        ownerless = [i for i in plan.unrouted if not owners.get(i.control.pk, (None, None))[0]]
+        if ownerless:
+            raise ValidationError(
+                _("No team owns %(refs)s: choose an owner, or add a team or an ownership rule first.")
+                % {"refs": ", ".join(i.control.ref for i in ownerless)}
+            )
+        now = timezone.now()
+        created = _create_assignments(actor, assessment, plan, owners, due_date)
+        for retirement in plan.retire:
+            _retire(actor, assessment, retirement.assignment, retirement.reason, now)
+        before = audited_state(assessment)
+        assessment.status = AssessmentStatus.IN_PROGRESS
+        assessment.plan_confirmed_by, assessment.plan_confirmed_at = actor, now
+        _save(
+            assessment,
+            before,
+            actor,
+            "plan_confirmed",
+            expected_version,
+            ["status", "plan_confirmed_by", "plan_confirmed_at"],
+            {"created": len(created), "kept": len(plan.kept), "retired": len(plan.retire)},
+        )
+    return plan
+
+
+def _create_assignments(actor, assessment: Assessment, plan: Plan, owners, due_date) -> list[ControlAssignment]:
+    assignments = []
+    for item in plan.new:
+        team, cosigner = owners.get(item.control.pk, (item.route.team, item.route.cosigning_team))
+        if item.control.domain != Domain.BOTH:
+            cosigner = None
+        elif cosigner is None or cosigner == team:
+            raise ValidationError(
+                _("%(ref)s is both security and safety: choose a co-signing team other than its owner.")
+                % {"ref": item.control.ref}
+            )
+        assignments.append(
+            ControlAssignment(
+                organisation=assessment.organisation,
+                ai_system=assessment.ai_system,
+                control=item.control,
+                assessment=assessment,
+                owner_team=team,
+                cosigning_team=cosigner,
+                due_date=due_date,
+            )
+        )
+    ControlAssignment.objects.bulk_create(assignments)
+    for assignment in assignments:
+        record(
+            organisation=assessment.organisation,
+            actor=actor,
+            action="assessments.assignment.created",
+            obj=assignment,
+            after={k: v for k, v in audited_state(assignment).items() if v not in (None, "")},
+        )
+    return assignments
+
+
+def _retire(actor, assessment: Assessment, assignment: ControlAssignment, reason: str, now) -> None:
+    """Take an assignment out of the plan; it stays readable with its evidence and history."""
+    before = audited_state(assignment)
+    assignment.retired_at, assignment.retirement_reason = now, reason
+    assignment.retired_by_assessment = assessment
+    save_audited(
+        assignment,
+        before=before,
+        actor=actor,
+        organisation=assessment.organisation,
+        action="assessments.assignment.retired",
+        expected_version=assignment.version,
+        fields=["retired_at", "retirement_reason", "retired_by_assessment"],
+    )
+
+
+# --- Review -----------------------------------------------------------------------------------
+
+
+def undecided_count(assessment: Assessment) -> int:
+    return ControlAssignment.objects.filter(ai_system_id=assessment.ai_system_id).active().undecided().count()
+
+
+def assessment_submit(*, actor, assessment: Assessment, expected_version: int, note: str = "") -> Assessment:
+    """Send the assessment to review; every active assignment of the system must be decided."""
+    with transaction.atomic():
+        assessment = _locked(assessment, expected_version)
+        if not assessment.is_working:
+            raise ValidationError(_("Only an assessment whose controls are being worked can be submitted."))
+        open_count = undecided_count(assessment)
+        if open_count:
+            raise ValidationError(
+                ngettext(
+                    "%(n)s assignment is not decided yet: it must be verified or approved as not applicable.",
+                    "%(n)s assignments are not decided yet: each must be verified or approved as not applicable.",
+                    open_count,
+                )
+                % {"n": open_count}
+            )
+        before = audited_state(assessment)
+        assessment.status = AssessmentStatus.IN_REVIEW
+        assessment.submitted_by, assessment.submitted_at, assessment.submit_note = actor, timezone.now(), note
+        fields = ["status", "submitted_by", "submitted_at", "submit_note"]
+        _save(assessment, before, actor, "submitted", expected_version, fields, {"note": note})
+    return assessment
+
+
+def assessment_review(
+    *, actor, assessment: Assessment, expected_version: int, decision: str, comment: str
+) -> Assessment:
+    """Approve (the assessment locks) or request changes (it goes back to work, with the comment)."""
+    with transaction.atomic():
+        assessment = _locked(assessment, expected_version)
+        if assessment.status != AssessmentStatus.IN_REVIEW:
+            raise ValidationError(_("This assessment is not waiting for review."))
+        if assessment.submitted_by_id == actor.pk:
+            raise ValidationError(_("Another lead reviews: you submitted this assessment."))
+        if decision == ReviewDecision.CHANGES_REQUESTED and not comment.strip():
+            raise ValidationError({"comment": _("Say what has to change.")})
+        if decision == ReviewDecision.APPROVED and undecided_count(assessment):
+            raise ValidationError(_("Assignments were reopened since submission; request changes instead."))
+        before = audited_state(assessment)
+        Review.objects.create(assessment=assessment, reviewer=actor, decision=decision, comment=comment)
+        fields = ["status"]
+        if decision == ReviewDecision.APPROVED:
+            assessment.status = AssessmentStatus.APPROVED
+            assessment.approved_by, assessment.approved_at = actor, timezone.now()
+            fields += ["approved_by", "approved_at"]
+        else:
+            assessment.status = AssessmentStatus.CHANGES_REQUESTED
+        action = "approved" if decision == ReviewDecision.APPROVED else "changes_requested"
+        _save(assessment, before, actor, action, expected_version, fields, {"comment": comment})
+    return assessment
+
+
+def _locked(assessment: Assessment, expected_version: int) -> Assessment:
+    current = Assessment.objects.select_for_update().select_related("ai_system", "organisation").get(pk=assessment.pk)
+    if current.version != expected_version:
+        raise EditConflict(current, expected_version)
+    return current

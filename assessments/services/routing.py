@@ -1,0 +1,254 @@
+"""Who owns a control: the organisation's ownership rules, or else the teams' disciplines.
+
+Resolution for a control of domain D and practice P:
+1. the rule for (D, P);
+2. the rule for (D, any practice);
+3. the default from team disciplines: security → the security team, safety → the safety team
+   (each falls back to a team whose discipline is `both`); `both` → the `both` team as owner
+   (else the security team) with the safety team co-signing (else the security team).
+When several teams share a discipline, the first by name is taken; a rule makes it explicit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Discipline, Organisation, Team
+from audit.services import record
+from core.choices import Domain
+from governance.models import Practice
+
+from ..models import DECIDED, ControlAssignment, OwnershipRule, RerouteJob
+from .audited import audited_state, save_audited
+
+
+@dataclass(frozen=True)
+class Route:
+    team: Team | None
+    cosigning_team: Team | None
+    rule: OwnershipRule | None  # None: the default from team disciplines
+
+    @property
+    def source(self) -> str:
+        if self.rule is None:
+            return _("default from team disciplines")
+        if self.rule.practice:
+            return _("rule for this practice")
+        return _("rule for the domain")
+
+
+class Router:
+    """Routes (domain, practice) to teams for one organisation: two queries, then in memory."""
+
+    def __init__(self, organisation: Organisation):
+        self.organisation = organisation
+        self.teams = list(Team.objects.for_org(organisation).order_by("name"))
+        self.rules = {
+            (rule.domain, rule.practice): rule
+            for rule in OwnershipRule.objects.filter(organisation=organisation).select_related("team", "cosigning_team")
+        }
+
+    def _first(self, *disciplines: str) -> Team | None:
+        for discipline in disciplines:
+            for team in self.teams:
+                if team.discipline == discipline:
+                    return team
+        return None
+
+    def default(self, domain: str) -> Route:
+        if domain == Domain.SECURITY:
+            return Route(self._first(Discipline.SECURITY, Discipline.BOTH), None, None)
+        if domain == Domain.SAFETY:
+            return Route(self._first(Discipline.SAFETY, Discipline.BOTH), None, None)
+        owner = self._first(Discipline.BOTH, Discipline.SECURITY, Discipline.SAFETY)
+        cosigner = next(
+            (t for t in (self._first(Discipline.SAFETY), self._first(Discipline.SECURITY)) if t and t != owner),
+            None,
+        )
+        return Route(owner, cosigner, None)
+
+    def route(self, domain: str, practice: str) -> Route:
+        rule = self.rules.get((domain, practice)) or self.rules.get((domain, ""))
+        if rule is None:
+            return self.default(domain)
+        cosigning = rule.cosigning_team if domain == Domain.BOTH else None
+        return Route(rule.team, cosigning, rule)
+
+    def table(self) -> list[tuple[str, str, list[Route]]]:
+        """The effective routing for every practice: (practice, label, [security, safety, both])."""
+        domains = [Domain.SECURITY, Domain.SAFETY, Domain.BOTH]
+        return [(p.value, p.label, [self.route(d, p.value) for d in domains]) for p in Practice]
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+
+def _validate_rule(organisation: Organisation, domain: str, team: Team, cosigning_team: Team | None) -> None:
+    for t in (team, cosigning_team):
+        if t is not None and t.organisation_id != organisation.pk:
+            raise ValidationError(_("Choose a team of this organisation."))
+    if domain == Domain.BOTH:
+        if cosigning_team is None:
+            raise ValidationError({"cosigning_team": _("Controls of both domains need a co-signing team.")})
+        if cosigning_team == team:
+            raise ValidationError({"cosigning_team": _("The co-signing team must differ from the owner team.")})
+
+
+def ownership_rule_create(*, actor, organisation: Organisation, data: dict) -> OwnershipRule:
+    _validate_rule(organisation, data["domain"], data["team"], data.get("cosigning_team"))
+    if data["domain"] != Domain.BOTH:
+        data = {**data, "cosigning_team": None}
+    try:
+        with transaction.atomic():
+            rule = OwnershipRule.objects.create(organisation=organisation, updated_by=actor, **data)
+            record(
+                organisation=organisation,
+                actor=actor,
+                action="assessments.ownership_rule.created",
+                obj=rule,
+                after=audited_state(rule),
+            )
+    except IntegrityError:
+        raise ValidationError(_("A rule for this domain and practice exists already; edit it instead.")) from None
+    return rule
+
+
+def ownership_rule_update(*, actor, rule: OwnershipRule, expected_version: int, data: dict) -> OwnershipRule:
+    """Change the teams of a rule (its domain and practice are its identity and stay)."""
+    with transaction.atomic():
+        rule = OwnershipRule.objects.select_for_update().get(pk=rule.pk)
+        _validate_rule(rule.organisation, rule.domain, data["team"], data.get("cosigning_team"))
+        before = audited_state(rule)
+        rule.team = data["team"]
+        rule.cosigning_team = data.get("cosigning_team") if rule.domain == Domain.BOTH else None
+        rule.updated_by = actor
+        save_audited(
+            rule,
+            before=before,
+            actor=actor,
+            organisation=rule.organisation,
+            action="assessments.ownership_rule.updated",
+            expected_version=expected_version,
+            fields=["team", "cosigning_team", "updated_by"],
+        )
+    return rule
+
+
+def ownership_rule_delete(*, actor, rule: OwnershipRule) -> None:
+    """Remove a rule: its controls fall back to the domain rule or the discipline default."""
+    with transaction.atomic():
+        record(
+            organisation=rule.organisation,
+            actor=actor,
+            action="assessments.ownership_rule.deleted",
+            obj=rule,
+            before=audited_state(rule),
+        )
+        rule.delete()
+
+
+# --- Re-routing open assignments --------------------------------------------------------------
+
+
+def misrouted(organisation: Organisation, router: Router | None = None):
+    """Open assignments whose owners differ from what the rules give now (a queryset, built in SQL:
+    one condition per domain × practice, so it stays cheap with many assignments)."""
+    router = router or Router(organisation)
+    wrong = Q(pk__in=[])
+    for practice, _label, routes in router.table():
+        for domain, route in zip([Domain.SECURITY, Domain.SAFETY, Domain.BOTH], routes, strict=True):
+            if route.team is None:
+                continue
+            if route.cosigning_team is None:
+                cosigner_differs = Q(cosigning_team__isnull=False)
+            else:  # a negated match on a nullable column also matches NULL
+                cosigner_differs = ~Q(cosigning_team=route.cosigning_team)
+            elsewhere = ~Q(owner_team=route.team) | cosigner_differs
+            wrong |= Q(control__domain=domain, control__practice=practice) & elsewhere
+    return ControlAssignment.objects.for_org(organisation).active().exclude(DECIDED).filter(wrong)
+
+
+def reroute_request(*, actor, organisation: Organisation, assignment_ids: list[int]) -> RerouteJob:
+    """Queue the move of the given open assignments to their current route (one job at a time)."""
+    from ..tasks import reroute_run_task
+
+    with transaction.atomic():
+        active = organisation.reroute_jobs.filter(status__in=[RerouteJob.Status.PENDING, RerouteJob.Status.RUNNING])
+        if active.exists():
+            raise ValidationError(_("A re-routing job is already running; wait for it to finish."))
+        job = RerouteJob.objects.create(
+            organisation=organisation,
+            requested_by=actor,
+            assignment_ids=sorted(set(assignment_ids)),
+            total=len(set(assignment_ids)),
+        )
+        transaction.on_commit(lambda: reroute_run_task.delay(job.pk))
+    return job
+
+
+def reroute_run(job_id: int) -> None:
+    """Claim the job (one worker wins), move each assignment that is still misrouted. Idempotent."""
+    claimed = RerouteJob.objects.filter(pk=job_id, status=RerouteJob.Status.PENDING).update(
+        status=RerouteJob.Status.RUNNING
+    )
+    if not claimed:
+        return
+    job = RerouteJob.objects.select_related("organisation", "requested_by").get(pk=job_id)
+    router = Router(job.organisation)
+    moved = done = 0
+    try:
+        for start in range(0, len(job.assignment_ids), 100):
+            chunk = job.assignment_ids[start : start + 100]
+            with transaction.atomic():
+                for assignment in (
+                    ControlAssignment.objects.for_org(job.organisation)
+                    .filter(pk__in=chunk)
+                    .select_related("control", "ai_system")
+                    .select_for_update(of=("self",))
+                ):
+                    moved += _move(job.requested_by, job.organisation, assignment, router)
+            done += len(chunk)
+            RerouteJob.objects.filter(pk=job_id).update(done=done, moved=moved)
+    except OperationalError:
+        # Transient (lock timeout, lost connection): release the claim so the task's retry can
+        # take it again; moves already committed are skipped the second time.
+        RerouteJob.objects.filter(pk=job_id).update(status=RerouteJob.Status.PENDING)
+        raise
+    except Exception as exc:  # a stored failure the page shows; the moves made so far are committed
+        RerouteJob.objects.filter(pk=job_id).update(
+            status=RerouteJob.Status.FAILED, message=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    RerouteJob.objects.filter(pk=job_id).update(
+        status=RerouteJob.Status.DONE, done=done, moved=moved, finished_at=timezone.now()
+    )
+
+
+def _move(actor, organisation: Organisation, assignment: ControlAssignment, router: Router) -> int:
+    """Move one assignment to its route if it is still open and routed elsewhere; 1 if moved."""
+    if assignment.is_retired or assignment.is_decided:
+        return 0
+    route = router.route(assignment.control.domain, assignment.control.practice)
+    target = (getattr(route.team, "pk", None), getattr(route.cosigning_team, "pk", None))
+    if route.team is None or target == (assignment.owner_team_id, assignment.cosigning_team_id):
+        return 0
+    before = audited_state(assignment)
+    if assignment.owner_team_id != route.team.pk:
+        assignment.assignee = None  # the old assignee is not necessarily in the new team
+    assignment.owner_team, assignment.cosigning_team = route.team, route.cosigning_team
+    save_audited(
+        assignment,
+        before=before,
+        actor=actor,
+        organisation=organisation,
+        action="assessments.assignment.rerouted",
+        expected_version=assignment.version,
+        fields=["owner_team", "cosigning_team", "assignee"],
+    )
+    return 1

@@ -1,0 +1,74 @@
+"""Small presentation helpers for assignments: status pills, due dates, readiness bars."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+STATUS_ICONS = {
+    "not_started": "circle",
+    "in_progress": "arrow-repeat",
+    "implemented": "hourglass-split",
+    "verified": "patch-check",
+    "not_applicable": "slash-circle",
+}
+
+
+@register.simple_tag
+def status_pill(assignment):
+    """The assignment's status as a pill with icon and text; says what it waits for."""
+    label = assignment.get_status_display()
+    if assignment.na_pending:
+        label = _("Not applicable · awaiting a lead's approval")
+    elif assignment.status == "implemented" and assignment.cosigning_team_id:
+        signed = sum(1 for signer in (assignment.verified_by_id, assignment.cosigned_by_id) if signer)
+        label = _("Implemented · %(n)s of 2 sign-offs") % {"n": signed}
+    elif assignment.status == "implemented":
+        label = _("Implemented · awaiting verification")
+    css = "status-na-pending" if assignment.na_pending else f"status-{assignment.status}"
+    return format_html(
+        '<span class="badge status-pill {}"><i class="bi bi-{}" aria-hidden="true"></i> {}</span>',
+        css,
+        STATUS_ICONS.get(assignment.status, "circle"),
+        label,
+    )
+
+
+@register.simple_tag
+def due(assignment, today=None):
+    """The due date; overdue work in red with the number of days."""
+    if assignment.due_date is None:
+        return format_html('<span class="text-body-secondary">{}</span>', _("no date"))
+    days = assignment.days_overdue(today or timezone.localdate())
+    when = date_format(assignment.due_date, "j M Y")
+    if days:
+        late = ngettext("overdue by %(n)s day", "overdue by %(n)s days", days) % {"n": days}
+        return format_html(
+            '<span class="overdue"><i class="bi bi-exclamation-circle" aria-hidden="true"></i> '
+            '<span class="text-nowrap">{}</span><br><span class="text-nowrap small">{}</span></span>',
+            when,
+            late,
+        )
+    return format_html('<span class="text-nowrap">{}</span>', when)
+
+
+@register.simple_tag
+def readiness_bar(domain_readiness):
+    """verified / applicable as a progress bar with the numbers beside it."""
+    if domain_readiness.percent is None:
+        return format_html('<span class="text-body-secondary">{}</span>', _("no applicable controls"))
+    return format_html(
+        '<progress class="readiness-bar" max="100" value="{}" aria-label="{}">{}%</progress> '
+        '<span class="readiness-figure"><strong>{}%</strong> · {}</span>',
+        domain_readiness.percent,
+        _("%(domain)s readiness") % {"domain": domain_readiness.domain},
+        domain_readiness.percent,
+        domain_readiness.percent,
+        _("%(v)s of %(a)s verified") % {"v": domain_readiness.verified, "a": domain_readiness.applicable},
+    )

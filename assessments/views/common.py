@@ -1,0 +1,64 @@
+"""Helpers shared by the assessment views."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from governance.models import AISystem
+from governance.views.inventory import system_page_context
+
+from ..models import Assessment, ControlAssignment
+from ..workflow import available
+
+__all__ = ["system_page_context"]
+
+
+def system_queryset():
+    return AISystem.objects.select_related("owner_team", "retired_by", "created_by")
+
+
+def assessment_queryset():
+    return Assessment.objects.select_related(
+        "ai_system__owner_team", "organisation", "started_by", "submitted_by", "approved_by", "plan_confirmed_by"
+    )
+
+
+def assignment_rows():
+    """Assignments as lists show them: related rows joined, current evidence counted (one query)."""
+    today = timezone.localdate()
+    return ControlAssignment.objects.select_related(
+        "control", "ai_system", "owner_team", "cosigning_team", "assignee"
+    ).annotate(
+        current_evidence=Count(
+            "evidence", filter=Q(evidence__valid_until__isnull=True) | Q(evidence__valid_until__gte=today)
+        )
+    )
+
+
+def with_quick_actions(membership, assignments) -> list:
+    """Attach the actions each row offers inline to this member (no queries: the evidence count is annotated)."""
+    rows = list(assignments)
+    for a in rows:
+        a.quick_actions = available(membership, a, current_evidence=a.current_evidence, quick=True)
+    return rows
+
+
+def add_service_error(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its fields when the form has them all,
+    otherwise above the form (a service may name a field this user's form does not show)."""
+    if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, " ".join(exc.messages))
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """Where to go back to after a POST from a list: only a path on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default

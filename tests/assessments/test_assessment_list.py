@@ -1,0 +1,67 @@
+"""The organisation's assessments, open ones first, with the load of every team."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import AssessmentStatus, AssignmentStatus
+from tests.assessments.factories import AssessmentFactory, ControlAssignmentFactory
+from tests.factories import AISystemFactory, ControlFactory
+
+
+@pytest.fixture
+def url(org):
+    return reverse("assessments:assessment_list", args=[org.slug])
+
+
+def test_open_assessments_come_first_with_their_progress(client_for, viewer, org, team, url):
+    approved = AssessmentFactory(
+        ai_system=AISystemFactory(organisation=org, owner_team=team, name="Alpha"), status=AssessmentStatus.APPROVED
+    )
+    working = AssessmentFactory(ai_system=AISystemFactory(organisation=org, owner_team=team, name="Beta"))
+    ControlAssignmentFactory(ai_system=working.ai_system, control=ControlFactory(), status=AssignmentStatus.VERIFIED)
+    ControlAssignmentFactory(ai_system=working.ai_system, control=ControlFactory())
+    response = client_for(viewer).get(url)
+    rows = list(response.context["page"].object_list)
+    assert rows == [working, approved]
+    assert (rows[0].assignment_decided, rows[0].assignment_total) == (1, 2)
+    assert "1 / 2" in response.content.decode()
+
+
+def test_it_filters_by_status(client_for, viewer, org, team, url):
+    draft = AssessmentFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), status="draft")
+    AssessmentFactory(ai_system=AISystemFactory(organisation=org, owner_team=team))
+    assert list(client_for(viewer).get(url, {"status": "draft"}).context["page"].object_list) == [draft]
+
+
+def test_it_shows_each_teams_load(client_for, viewer, system, team, url):
+    ControlAssignmentFactory(ai_system=system, control=ControlFactory(), status=AssignmentStatus.IMPLEMENTED)
+    loads = {load.team: load for load in client_for(viewer).get(url).context["loads"]}
+    assert (loads[team].open, loads[team].awaiting_verification) == (1, 1)
+
+
+def test_it_shows_only_this_organisations_assessments(client_for, viewer, outsider, url):
+    AssessmentFactory(ai_system=AISystemFactory(organisation=outsider.memberships.get().organisation))
+    response = client_for(viewer).get(url)
+    assert b"No assessments yet." in response.content
+
+
+def test_an_outsider_gets_404(client_for, outsider, url):
+    assert client_for(outsider).get(url).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, url):
+    assert client.get(url)["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_query_count_is_constant(client_for, viewer, org, team, url, rows, django_assert_num_queries):
+    for _ in range(rows):
+        assessment = AssessmentFactory(ai_system=AISystemFactory(organisation=org, owner_team=team))
+        ControlAssignmentFactory(ai_system=assessment.ai_system, control=ControlFactory())
+    c = client_for(viewer)
+    c.get(url)
+    # session, user, membership, count, page rows (+system, starter, counts), teams, team loads
+    # (owned, co-signed), "any assessment?", other organisations
+    with django_assert_num_queries(10):
+        response = c.get(url)
+    assert len(response.context["page"].object_list) == min(rows, 50)
