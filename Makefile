@@ -30,7 +30,7 @@ run: demo
 	PATH="$(abspath $(BIN)):$$PATH" DEBUG=1 WEB_PORT=$(PORT) honcho -f Procfile.dev start
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -34,3 +34,9 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests serve static files from the app folders (finders); there is no collectstatic output.
 STATIC_ROOT = None
 WHITENOISE_AUTOREFRESH = True
+
+# Under pytest-xdist each test process has its own database; give each its own queue too, so a
+# task one process sends is never taken by another process's worker (which could not find its rows).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if CELERY_REAL_WORKER and _XDIST_WORKER:
+    CELERY_TASK_DEFAULT_QUEUE = f"bastion-test-{_XDIST_WORKER}"

@@ -111,3 +111,12 @@ def builtin_library(db):
     from governance.library import load_builtin_library
 
     return load_builtin_library()
+
+
+def pytest_report_header(config):
+    """Say up front whether the browser tests will run (they need Debian's chromium)."""
+    from tests.browser.conftest import CHROMIUM, HAVE_CHROMIUM
+
+    if not HAVE_CHROMIUM:
+        return f"NOTE: browser tests will be SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return f"browser tests: {CHROMIUM}"
