@@ -115,8 +115,7 @@ def builtin_library(db):
 
 def pytest_report_header(config):
     """Say up front whether the browser tests will run (they need Debian's chromium)."""
-    from tests.browser.conftest import CHROMIUM, HAVE_CHROMIUM
+    from tests.browser.conftest import CHROMIUM, browser_skip_reason
 
-    if not HAVE_CHROMIUM:
-        return f"NOTE: browser tests will be SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)"
-    return f"browser tests: {CHROMIUM}"
+    reason = browser_skip_reason()
+    return f"NOTE: {reason}" if reason else f"browser tests: {CHROMIUM}"

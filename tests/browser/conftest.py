@@ -12,12 +12,19 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 HAVE_CHROMIUM = bool(shutil.which(CHROMIUM))
 
 
+def browser_skip_reason() -> str | None:
+    if os.environ.get("SKIP_BROWSER_TESTS"):
+        return "browser tests skipped: SKIP_BROWSER_TESTS is set (CI runs them in its SQLite stage)"
+    if not HAVE_CHROMIUM:
+        return f"browser tests skipped: Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
-    if HAVE_CHROMIUM:
+    reason = browser_skip_reason()
+    if reason is None:
         return
-    skip = pytest.mark.skip(
-        reason=f"browser tests skipped: Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    )
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
