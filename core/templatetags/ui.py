@@ -9,13 +9,21 @@ register = template.Library()
 DOMAIN_BADGES = {
     "security": ("shield-lock", _("Security"), "badge-domain-security"),
     "safety": ("heart-pulse", _("Safety"), "badge-domain-safety"),
-    "both": ("intersect", _("Security + Safety"), "badge-domain-both"),
 }
 
 
 @register.simple_tag
 def domain_badge(domain: str):
     """One badge per domain, everywhere: colour plus icon plus text, never colour alone."""
+    if domain == "both":
+        # A split badge: the security half and the safety half each keep their own colour.
+        return format_html(
+            '<span class="badge badge-domain-both"><span class="half half-security">'
+            '<i class="bi bi-shield-lock" aria-hidden="true"></i> {}</span><span class="half half-safety">'
+            '<i class="bi bi-heart-pulse" aria-hidden="true"></i> {}</span></span>',
+            _("Security"),
+            _("Safety"),
+        )
     icon, label, css = DOMAIN_BADGES.get(domain, ("question-circle", domain, "text-bg-secondary"))
     return format_html('<span class="badge {}"><i class="bi bi-{}" aria-hidden="true"></i> {}</span>', css, icon, label)
 
