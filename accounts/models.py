@@ -51,6 +51,17 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    AUDITED_FIELDS = [
+        "name",
+        "readiness_threshold",
+        "assessment_cadence_days",
+        "threat_model_cadence_days",
+        "red_team_cadence_days",
+        "alignment_review_cadence_days",
+        "tabletop_cadence_days",
+        "version",
+    ]
+
     class Meta:
         ordering = ["name"]
 
@@ -130,6 +141,8 @@ class Team(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TeamQuerySet.as_manager()
+
+    AUDITED_FIELDS = ["name", "discipline", "description", "lead", "members", "version"]
 
     class Meta:
         ordering = ["name"]

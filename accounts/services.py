@@ -12,24 +12,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from audit.services import diff, record, snapshot
-from core.concurrency import save_versioned
+from audit.services import audited_state, diff, locked, record, update_audited
 
 from .models import Membership, Organisation, Role, Team
 
 User = get_user_model()
-
-ORGANISATION_FIELDS = [
-    "name",
-    "readiness_threshold",
-    "assessment_cadence_days",
-    "threat_model_cadence_days",
-    "red_team_cadence_days",
-    "alignment_review_cadence_days",
-    "tabletop_cadence_days",
-    "version",
-]
-TEAM_FIELDS = ["name", "discipline", "description", "lead", "members", "version"]
 
 
 def organisation_create(*, actor, name: str, slug: str) -> Organisation:
@@ -41,7 +28,7 @@ def organisation_create(*, actor, name: str, slug: str) -> Organisation:
             actor=actor,
             action="accounts.organisation.created",
             obj=org,
-            after=snapshot(org, ORGANISATION_FIELDS),
+            after=audited_state(org),
         )
         membership_add(actor=actor, organisation=org, user=actor, role=Role.ADMIN)
     return org
@@ -49,22 +36,13 @@ def organisation_create(*, actor, name: str, slug: str) -> Organisation:
 
 def organisation_update(*, actor, organisation: Organisation, expected_version: int, data: dict) -> Organisation:
     with transaction.atomic():
-        # Re-read the row: a bound ModelForm has already copied the new values onto its instance.
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        before = snapshot(organisation, ORGANISATION_FIELDS)
-        for name, value in data.items():
-            setattr(organisation, name, value)
-        save_versioned(organisation, expected_version=expected_version, fields=list(data))
-        old, new = diff(before, snapshot(organisation, ORGANISATION_FIELDS))
-        record(
-            organisation=organisation,
+        return update_audited(
+            locked(organisation),
             actor=actor,
             action="accounts.organisation.updated",
-            obj=organisation,
-            before=old,
-            after=new,
+            expected_version=expected_version,
+            data=data,
         )
-    return organisation
 
 
 @dataclass
@@ -185,21 +163,18 @@ def team_create(*, actor, organisation: Organisation, data: dict, members) -> Te
             actor=actor,
             action="accounts.team.created",
             obj=team,
-            after=snapshot(team, TEAM_FIELDS),
+            after=audited_state(team),
         )
     return team
 
 
 def team_update(*, actor, team: Team, expected_version: int, data: dict, members) -> Team:
     with transaction.atomic():
-        team = Team.objects.select_for_update().get(pk=team.pk)  # fresh: see organisation_update
-        before = snapshot(team, TEAM_FIELDS)
-        for name, value in data.items():
-            setattr(team, name, value)
-        save_versioned(team, expected_version=expected_version, fields=list(data))
-        team.members.set(members)
-        old, new = diff(before, snapshot(team, TEAM_FIELDS))
-        record(
-            organisation=team.organisation, actor=actor, action="accounts.team.updated", obj=team, before=old, after=new
+        return update_audited(
+            locked(team),
+            actor=actor,
+            action="accounts.team.updated",
+            expected_version=expected_version,
+            data=data,
+            m2m={"members": members},
         )
-    return team

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core.concurrency import save_versioned
 
 from .models import GENESIS_HASH, AuditEvent, ChainHead, Verification
 
@@ -103,6 +104,74 @@ def record(
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])
     return event
+
+
+# --- Audited edits of versioned records -------------------------------------------------------
+# Every model edited this way lists its audited fields in `AUDITED_FIELDS` (with "version").
+
+
+def audited_state(obj: models.Model) -> dict[str, Any]:
+    """The record's audited fields now, to compare with after a change."""
+    return snapshot(obj, obj.AUDITED_FIELDS)
+
+
+def locked(obj: models.Model) -> models.Model:
+    """The row as it is in the database, locked until the transaction ends.
+
+    Services re-read what they change: a bound ModelForm has already copied the user's new
+    values onto the instance a view holds, which would hide them from the "before" snapshot.
+    """
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def tenant_of(obj: models.Model) -> Organisation:
+    return obj if isinstance(obj, Organisation) else obj.organisation
+
+
+def save_audited(
+    obj: models.Model,
+    *,
+    before: dict[str, Any],
+    actor,
+    action: str,
+    expected_version: int,
+    fields: list[str],
+    organisation: Organisation | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write `fields` of `obj` if its row is still at `expected_version` (else EditConflict), and
+    record the fields that changed since `before` (plus `extra`) as `action`, in the caller's
+    transaction."""
+    save_versioned(obj, expected_version=expected_version, fields=fields)
+    old, new = diff(before, audited_state(obj))
+    record(
+        organisation=organisation or tenant_of(obj),
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=old,
+        after={**new, **(extra or {})},
+    )
+
+
+def update_audited(
+    row: models.Model,
+    *,
+    actor,
+    action: str,
+    expected_version: int,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+) -> models.Model:
+    """Apply `data` (and many-to-many `m2m`) to a row fetched with `locked()`, save it from
+    `expected_version` and record what changed. Call inside the service's transaction."""
+    before = audited_state(row)
+    for name, value in data.items():
+        setattr(row, name, value)
+    for name, values in (m2m or {}).items():
+        getattr(row, name).set(values)
+    save_audited(row, before=before, actor=actor, action=action, expected_version=expected_version, fields=list(data))
+    return row
 
 
 @dataclass

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audit.services import record
+from audit.services import audited_state, record, save_audited
 from core.choices import Domain
 from core.concurrency import EditConflict, save_versioned
 from governance.models import AISystem
@@ -34,7 +34,6 @@ from ..models import (
     ReviewDecision,
 )
 from ..plan import Plan, compute_plan
-from .audited import audited_state, save_audited
 
 
 def answer_rows(assessment: Assessment) -> dict[str, AssessmentAnswer]:

@@ -15,13 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record
+from audit.services import audited_state, record, save_audited
 from core.concurrency import EditConflict
 
 from ..evidence import ValidatedFile
 from ..models import AssignmentStatus, Comment, ControlAssignment, Evidence, EvidenceKind
 from ..workflow import ACTIONS
-from .audited import audited_state, save_audited
 
 # Fields each action may change (besides status): what save_versioned writes.
 _SIGN_OFF_FIELDS = ["verified_by", "verified_at", "cosigned_by", "cosigned_at"]

@@ -20,12 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Discipline, Organisation, Team
-from audit.services import record
+from audit.services import audited_state, record, save_audited
 from core.choices import Domain
 from governance.models import Practice
 
 from ..models import DECIDED, ControlAssignment, OwnershipRule, RerouteJob
-from .audited import audited_state, save_audited
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
-from audit.services import diff, record, snapshot
-from core.concurrency import save_versioned
+from audit.services import audited_state, locked, record, update_audited
 
 from ..models import AISystem
 
@@ -21,7 +20,7 @@ def ai_system_create(*, actor, organisation: Organisation, data: dict) -> AISyst
             actor=actor,
             action="governance.aisystem.created",
             obj=system,
-            after=snapshot(system, AISystem.AUDITED_FIELDS),
+            after=audited_state(system),
         )
     return system
 
@@ -29,30 +28,18 @@ def ai_system_create(*, actor, organisation: Organisation, data: dict) -> AISyst
 def ai_system_update(*, actor, system: AISystem, expected_version: int, data: dict) -> AISystem:
     """Save profile changes made from `expected_version`; raises EditConflict if it moved on."""
     with transaction.atomic():
-        # Re-read the row: a bound ModelForm has already copied the new values onto its instance.
-        system = AISystem.objects.select_for_update().get(pk=system.pk)
+        system = locked(system)
         if system.is_retired:
             raise ValidationError("A retired system cannot be changed.")
-        before = snapshot(system, AISystem.AUDITED_FIELDS)
-        for name, value in data.items():
-            setattr(system, name, value)
-        save_versioned(system, expected_version=expected_version, fields=list(data))
-        old, new = diff(before, snapshot(system, AISystem.AUDITED_FIELDS))
-        record(
-            organisation=system.organisation,
-            actor=actor,
-            action="governance.aisystem.updated",
-            obj=system,
-            before=old,
-            after=new,
+        return update_audited(
+            system, actor=actor, action="governance.aisystem.updated", expected_version=expected_version, data=data
         )
-    return system
 
 
 def ai_system_retire(*, actor, system: AISystem, reason: str) -> AISystem:
     """Take a system out of service. It stays in the inventory, readable, with its history."""
     with transaction.atomic():
-        system = AISystem.objects.select_for_update().get(pk=system.pk)
+        system = locked(system)
         if system.is_retired:
             raise ValidationError("This system is already retired.")
         system.retired_at = timezone.now()
