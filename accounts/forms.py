@@ -32,6 +32,20 @@ class VersionedFormMixin(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class UniqueNameInOrgMixin:
+    """`name` is unique in the organisation, ignoring case (the database enforces it too)."""
+
+    unique_name_message = _("This name is taken in your organisation.")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        model = self._meta.model
+        clash = model.objects.filter(organisation=self.org, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(self.unique_name_message)
+        return name
+
+
 class OrganisationCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(
@@ -139,8 +153,9 @@ class MembershipForm(forms.Form):
         self.helper.form_tag = False
 
 
-class TeamForm(VersionedFormMixin, forms.ModelForm):
+class TeamForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
     lead = UserChoiceField(label=_("Team lead"), queryset=User.objects.none(), required=False)
+    unique_name_message = _("A team with this name exists already.")
     members = UserMultipleChoiceField(
         label=_("Members"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -167,13 +182,6 @@ class TeamForm(VersionedFormMixin, forms.ModelForm):
             Fieldset(_("People"), "lead", "members"),
             "version",
         )
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = Team.objects.for_org(self.org).filter(name__iexact=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("A team with this name exists already."))
-        return name
 
     def clean(self):
         cleaned = super().clean()

@@ -3,14 +3,16 @@ from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import VersionedFormMixin
+from accounts.forms import UniqueNameInOrgMixin, VersionedFormMixin
 from accounts.models import Organisation, Team
 
 from ..models import CAPABILITY_FLAGS, AISystem, EUAIActTier, LifecycleStage, SystemType
 
 
-class AISystemForm(VersionedFormMixin, forms.ModelForm):
+class AISystemForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
     """The profile of an AI system. It decides which controls apply, so every field says why it matters."""
+
+    unique_name_message = _("Another AI system is already called this; names must be unique.")
 
     class Meta:
         model = AISystem
@@ -62,13 +64,6 @@ class AISystemForm(VersionedFormMixin, forms.ModelForm):
             Fieldset(_("EU AI Act"), Row(Column("eu_ai_act_tier"), Column("operator_role"))),
             "version",
         )
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = AISystem.objects.for_org(self.org).filter(name__iexact=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("Another AI system is already called this; names must be unique."))
-        return name
 
     def clean(self):
         cleaned = super().clean()

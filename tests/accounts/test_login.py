@@ -74,3 +74,29 @@ def test_only_superusers_create_organisations(client_for, member, db):
     assert boss.memberships.get(organisation__slug="new-org").role == Role.ADMIN
     again = c.post(reverse("organisation_create"), {"name": "Dup", "slug": "new-org"})
     assert "slug" in again.context["form"].errors
+
+
+def test_password_reset_pages_render(client, member):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core import mail
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    assert b"Password reset" in client.get(reverse("password_reset")).content
+    response = client.post(reverse("password_reset"), {"email": member.email}, follow=True)
+    assert b"we sent it a link" in response.content
+    assert len(mail.outbox) == 1
+    uid = urlsafe_base64_encode(force_bytes(member.pk))
+    url = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(member)])
+    response = client.get(url, follow=True)
+    assert b"Enter new password" in response.content
+    done = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "a-Fresh-passphrase", "new_password2": "a-Fresh-passphrase"},
+        follow=True,
+    )
+    assert b"You can sign in now" in done.content
+    member.refresh_from_db()
+    assert member.check_password("a-Fresh-passphrase")
+    bad = client.get(reverse("password_reset_confirm", args=[uid, "bad-token"]))
+    assert b"invalid or has expired" in bad.content
