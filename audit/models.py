@@ -85,9 +85,18 @@ class AuditEvent(models.Model):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def changes(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field the event touched, for display."""
+        """(field, before, after) for each field the event touched, as stored."""
         names = list(dict.fromkeys([*self.before, *self.after]))
         return [(name, self.before.get(name), self.after.get(name)) for name in names if name != "version"]
+
+    @property
+    def display_changes(self) -> list[tuple[str, object, object]]:
+        """The changes with labels and names, once audit.presenters.label_changes has run."""
+        return self.__dict__.get("display_changes") or self.changes()
+
+    @display_changes.setter
+    def display_changes(self, value) -> None:
+        self.__dict__["display_changes"] = value
 
 
 class ChainHead(models.Model):

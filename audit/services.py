@@ -20,6 +20,7 @@ from accounts.models import Organisation
 from core.concurrency import save_versioned
 
 from .models import GENESIS_HASH, AuditEvent, ChainHead, Verification
+from .presenters import label_changes
 
 
 def json_safe(value: Any) -> Any:
@@ -266,13 +267,15 @@ def verification_run(verification_id: int) -> None:
 
 
 def history_for(obj: models.Model, *, limit: int = 100) -> list[AuditEvent]:
-    """The newest events about one record, for its History tab (one query)."""
-    return list(
+    """The newest events about one record, for its History tab, labelled for people."""
+    events = list(
         AuditEvent.objects.filter(organisation_id=obj.organisation_id)
         .for_object(obj)
         .select_related("actor")
         .order_by("-seq")[:limit]
     )
+    label_changes(events)
+    return events
 
 
 def conflict_context(conflict, form=None) -> dict[str, Any]:
@@ -294,4 +297,5 @@ def conflict_context(conflict, form=None) -> dict[str, Any]:
         .order_by("-seq")[:20]
     )
     newer = [e for e in events if (e.after or {}).get("version", 0) > conflict.expected_version]
+    label_changes(newer)
     return {"current": current, "events": newer, "version": current.version}

@@ -10,6 +10,7 @@ from accounts.access import AUDIT_READERS, get_membership, get_object_for_user
 from . import services
 from .forms import AuditFilterForm
 from .models import AuditEvent, Verification
+from .presenters import label_changes
 
 PAGE_SIZE = 50
 
@@ -51,6 +52,7 @@ def event_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     _membership, event = get_object_for_user(
         request, org_slug, AuditEvent.objects.select_related("actor"), pk, roles=AUDIT_READERS
     )
+    label_changes([event])
     return render(request, "audit/event_detail.html", {"event": event})
 
 
