@@ -100,3 +100,14 @@ def test_password_reset_pages_render(client, member):
     assert member.check_password("a-Fresh-passphrase")
     bad = client.get(reverse("password_reset_confirm", args=[uid, "bad-token"]))
     assert b"invalid or has expired" in bad.content
+
+
+def test_organisation_list_query_count_is_constant(client_for, member, django_assert_num_queries):
+    c = client_for(member)
+    for n in (3, 30):
+        for _ in range(n):
+            MembershipFactory(organisation=OrganisationFactory(), user=member, role=Role.VIEWER)
+        # session, user, memberships with their organisations
+        with django_assert_num_queries(3):
+            response = c.get(reverse("organisation_list"))
+        assert len(response.context["memberships"]) >= n

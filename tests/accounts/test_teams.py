@@ -73,3 +73,19 @@ def test_team_list_query_count_is_constant(client_for, viewer, org, django_asser
         # session, user, membership, teams with counts and leads, other organisations
         with django_assert_num_queries(5):
             c.get(reverse("accounts:team_list", args=[org.slug]))
+
+
+def test_team_page_query_count_is_constant(client_for, viewer, org, team, make_member, django_assert_num_queries):
+    from tests.factories import AISystemFactory
+
+    url = reverse("accounts:team_detail", args=[org.slug, team.pk])
+    c = client_for(viewer)
+    c.get(url)
+    for n in (3, 30):
+        for i in range(n):
+            make_member("member", f"team-page-{n}-{i}", teams=[team])
+            AISystemFactory(organisation=org, owner_team=team)
+        # session, user, membership, team, members, systems, history, team load (2), other organisations, …
+        with django_assert_num_queries(11):
+            response = c.get(url)
+        assert len(response.context["members"]) >= n
