@@ -34,7 +34,34 @@ TIER_ORDER = [
 ]
 
 
-class AISystemFilter(django_filters.FilterSet):
+def retirement_status_filter(active_label):
+    """The Status filter of lists whose records are retired, never deleted."""
+    return django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("active", active_label), ("retired", _("Retired")), ("all", _("All"))],
+        method="filter_status",
+        empty_label=None,
+    )
+
+
+class RetirableFilterSet(django_filters.FilterSet):
+    """Shows records still in use unless the URL asks for retired ones or all."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = "active"
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(retired_at__isnull=True)
+        if value == "retired":
+            return queryset.filter(retired_at__isnull=False)
+        return queryset
+
+
+class AISystemFilter(RetirableFilterSet):
     """Inventory filters; they live in the URL so a filtered list can be bookmarked and shared."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
@@ -43,12 +70,7 @@ class AISystemFilter(django_filters.FilterSet):
     lifecycle_stage = django_filters.ChoiceFilter(label=_("Stage"), choices=LifecycleStage.choices)
     eu_ai_act_tier = django_filters.ChoiceFilter(label=_("EU AI Act tier"), choices=EUAIActTier.choices)
     owner_team = django_filters.ModelChoiceFilter(label=_("Owner team"), queryset=Team.objects.none())
-    status = django_filters.ChoiceFilter(
-        label=_("Status"),
-        choices=[("active", _("In service")), ("retired", _("Retired")), ("all", _("All"))],
-        method="filter_status",
-        empty_label=None,
-    )
+    status = retirement_status_filter(_("In service"))
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         empty_label=_("Name (A–Z)"),
@@ -69,9 +91,6 @@ class AISystemFilter(django_filters.FilterSet):
         fields = ["q", "system_type", "exposure", "lifecycle_stage", "eu_ai_act_tier", "owner_team", "status", "sort"]
 
     def __init__(self, data=None, *args, org, **kwargs):
-        if data is not None and not data.get("status"):
-            data = data.copy()
-            data["status"] = "active"
         super().__init__(data, *args, **kwargs)
         self.filters["owner_team"].queryset = Team.objects.for_org(org)
 
@@ -95,35 +114,20 @@ class AISystemFilter(django_filters.FilterSet):
             expression = Case(*(When(**{field: v}, then=i) for i, v in enumerate(ranking)), output_field=IntegerField())
         return queryset.order_by(expression.desc() if descending else expression.asc(), "name")
 
-    def filter_status(self, queryset, name, value):
-        if value == "active":
-            return queryset.filter(retired_at__isnull=True)
-        if value == "retired":
-            return queryset.filter(retired_at__isnull=False)
-        return queryset
 
-
-class LibraryFilter(django_filters.FilterSet):
+class LibraryFilter(RetirableFilterSet):
     """Filters shared by the control and threat lists; they live in the URL, like every list's."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     domain = django_filters.ChoiceFilter(label=_("Domain"), choices=Domain.choices)
     framework = django_filters.ChoiceFilter(label=_("Framework"), method="filter_framework")
     concern = django_filters.ChoiceFilter(label=_("Concern"), choices=Concern.choices, method="filter_concern")
-    status = django_filters.ChoiceFilter(
-        label=_("Status"),
-        choices=[("active", _("In the library")), ("retired", _("Retired")), ("all", _("All"))],
-        method="filter_status",
-        empty_label=None,
-    )
+    status = retirement_status_filter(_("In the library"))
     sort = django_filters.ChoiceFilter(label=_("Sort by"), empty_label=_("Reference"), method="order")
     search_fields: list[str] = []
     sort_fields: list[str] = ["ref", "title", "domain"]
 
     def __init__(self, data=None, *args, org, **kwargs):
-        if data is not None and not data.get("status"):
-            data = data.copy()
-            data["status"] = "active"
         super().__init__(data, *args, **kwargs)
         self.frameworks = list(Framework.objects.for_org(org).active().order_by("name").only("id", "key", "name"))
         self.filters["framework"].extra["choices"] = [(fw.key, fw.name) for fw in self.frameworks]
@@ -150,13 +154,6 @@ class LibraryFilter(django_filters.FilterSet):
 
     def filter_concern(self, queryset, name, value):
         return with_concern(queryset, value)
-
-    def filter_status(self, queryset, name, value):
-        if value == "active":
-            return queryset.filter(retired_at__isnull=True)
-        if value == "retired":
-            return queryset.filter(retired_at__isnull=False)
-        return queryset
 
 
 class ControlFilter(LibraryFilter):
