@@ -9,9 +9,9 @@ organisation from the URL through the user's membership, so:
 - a member whose role is too low gets **403**.
 
 Objects are always fetched through the organisation (`queryset.filter(organisation=org)`),
-never by bare primary key. Rules that depend on team membership (a member may edit only what
-their teams own) are the `can_*` functions below, so every view and every template asks the
-same question the same way.
+never by bare primary key. Rules about one kind of record live next to its model, in
+`<app>/rules.py` (`governance.rules`, `assessments.rules`), built on `team_ids` and
+`lead_or_member_of` below, so every view and every template asks the same question the same way.
 """
 
 from __future__ import annotations
@@ -60,6 +60,17 @@ def get_membership(
     return membership
 
 
+def membership_of(actor: Any, record: Any) -> Membership:
+    """The actor's membership of the organisation `record` belongs to, read now (for rules checked
+    inside a transaction); PermissionDenied when they are not, or no longer, a member."""
+    try:
+        return Membership.objects.select_related("organisation", "user").get(
+            organisation_id=record.organisation_id, user_id=actor.pk
+        )
+    except Membership.DoesNotExist:
+        raise PermissionDenied("You are not a member of this organisation.") from None
+
+
 def require_role(membership: Membership, *, min_role: str = Role.VIEWER, roles: Iterable[str] | None = None) -> None:
     if roles is not None:
         allowed = membership.role in set(roles)
@@ -95,7 +106,7 @@ def get_object_for_user(
     return membership, obj
 
 
-# --- Object rules -----------------------------------------------------------------------------
+# --- Building blocks for the object rules of other apps (<app>/rules.py), and accounts' own ---
 
 
 def team_ids(membership: Membership) -> frozenset[int]:
@@ -109,24 +120,11 @@ def team_ids(membership: Membership) -> frozenset[int]:
     return cached
 
 
-def can_create_system(membership: Membership) -> bool:
-    return membership.can_edit
-
-
 def lead_or_member_of(membership: Membership, team_id: int | None) -> bool:
     """Leads and admins act on everything; members on what their team owns."""
     if membership.is_lead:
         return True
     return membership.can_edit and team_id in team_ids(membership)
-
-
-def can_edit_system(membership: Membership, system: Any) -> bool:
-    """Leads and admins edit every system; members edit systems their team owns."""
-    return system.retired_at is None and lead_or_member_of(membership, system.owner_team_id)
-
-
-def can_retire_system(membership: Membership, system: Any) -> bool:
-    return system.retired_at is None and membership.is_lead
 
 
 def can_manage_members(membership: Membership) -> bool:
@@ -135,113 +133,3 @@ def can_manage_members(membership: Membership) -> bool:
 
 def can_read_audit_trail(membership: Membership) -> bool:
     return membership.role in AUDIT_READERS
-
-
-# --- Assessments and control assignments (the objects come from the assessments app; this
-# module only reads their ids and flags, so accounts never imports assessments) --------------
-
-
-def can_manage_routing(membership: Membership) -> bool:
-    """Leads and admins edit the ownership rules that route controls to teams."""
-    return membership.is_lead
-
-
-def can_start_assessment(membership: Membership, system: Any) -> bool:
-    return membership.is_lead and system.retired_at is None
-
-
-def can_answer_assessment(membership: Membership, assessment: Any) -> bool:
-    """While the questionnaire is open: leads, and members of the team that owns the system
-    (product owners know the answers)."""
-    return assessment.is_draft and lead_or_member_of(membership, assessment.ai_system.owner_team_id)
-
-
-def can_lead_assessment(membership: Membership) -> bool:
-    """Confirming the control plan and submitting for review are a governance lead's steps."""
-    return membership.is_lead
-
-
-def can_review_assessment(membership: Membership, assessment: Any) -> bool:
-    """Another lead reviews: never the one who submitted."""
-    return membership.is_lead and assessment.submitted_by_id != membership.user_id
-
-
-def can_work_on_assignment(membership: Membership, assignment: Any) -> bool:
-    """Move, evidence and reassign an assignment: its owner team's members, and leads."""
-    return assignment.retired_at is None and lead_or_member_of(membership, assignment.owner_team_id)
-
-
-def can_verify_assignment(membership: Membership, assignment: Any) -> bool:
-    """The verification sign-off: a lead who neither implemented the control nor co-signed it."""
-    return (
-        assignment.retired_at is None
-        and membership.is_lead
-        and membership.user_id not in (assignment.implemented_by_id, assignment.cosigned_by_id)
-    )
-
-
-def can_cosign_assignment(membership: Membership, assignment: Any) -> bool:
-    """For controls of both domains: a member of the co-signing team other than the implementer
-    and the verifying lead, so the two sign-offs come from two people."""
-    return (
-        assignment.retired_at is None
-        and membership.can_edit
-        and assignment.cosigning_team_id is not None
-        and assignment.cosigning_team_id in team_ids(membership)
-        and membership.user_id not in (assignment.implemented_by_id, assignment.verified_by_id)
-    )
-
-
-def can_decide_not_applicable(membership: Membership, assignment: Any) -> bool:
-    """A lead approves or rejects a not-applicable claim, never their own."""
-    return assignment.retired_at is None and membership.is_lead and assignment.na_proposed_by_id != membership.user_id
-
-
-def can_reopen_assignment(membership: Membership, assignment: Any) -> bool:
-    return assignment.retired_at is None and membership.is_lead
-
-
-def can_comment_on_assignment(membership: Membership, assignment: Any) -> bool:
-    """Leads and the members of the owning and co-signing teams discuss an assignment."""
-    if membership.is_lead:
-        return True
-    teams = team_ids(membership)
-    return membership.can_edit and (assignment.owner_team_id in teams or assignment.cosigning_team_id in teams)
-
-
-def can_change_assignment_owner(membership: Membership) -> bool:
-    """Moving work between teams is a lead's decision; members reassign within their team."""
-    return membership.is_lead
-
-
-# --- Library -----------------------------------------------------------------------------------
-
-
-def can_edit_library(membership: Membership) -> bool:
-    """Leads and admins add, edit, retire and import the organisation's own controls and frameworks."""
-    return membership.is_lead
-
-
-def can_edit_library_entry(membership: Membership, entry: Any) -> bool:
-    """Own, active entries only: built-in content changes with a library release, never by hand."""
-    return can_edit_library(membership) and entry.organisation_id is not None and entry.retired_at is None
-
-
-def can_export_library(membership: Membership) -> bool:
-    return membership.role in AUDIT_READERS
-
-
-def get_library_object_for_user(
-    request: HttpRequest, org_slug: str, queryset: models.QuerySet, pk: Any, *, min_role: str = Role.VIEWER
-) -> tuple[Membership, Any]:
-    """Fetch a library row the organisation can see: a built-in one (no organisation) or its own.
-
-    Another organisation's own controls and frameworks are 404, like any foreign object.
-    """
-    membership = get_membership(request, org_slug, min_role=min_role)
-    visible = models.Q(organisation__isnull=True) | models.Q(organisation=membership.organisation)
-    try:
-        obj = queryset.filter(visible).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError):
-        raise Http404("No such library entry") from None
-    return membership, obj

@@ -1,9 +1,10 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Fieldset, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
+from core.forms import UniqueNameInOrgMixin, VersionedFormMixin, form_helper
 
 from .models import Organisation, Role, Team
 
@@ -26,26 +27,6 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{full} ({user.username})" if full else user.username
 
 
-class VersionedFormMixin(forms.Form):
-    """A hidden `version`, so a save from a stale page is detected instead of overwriting."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class UniqueNameInOrgMixin:
-    """`name` is unique in the organisation, ignoring case (the database enforces it too)."""
-
-    unique_name_message = _("This name is taken in your organisation.")
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        model = self._meta.model
-        clash = model.objects.filter(organisation=self.org, name__iexact=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(self.unique_name_message)
-        return name
-
-
 class OrganisationCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(
@@ -54,8 +35,7 @@ class OrganisationCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"].lower()
@@ -80,9 +60,7 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Fieldset(_("Organisation"), "name", "readiness_threshold"),
             Fieldset(
                 _("Review cadences"),
@@ -121,9 +99,7 @@ class MemberInviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.org = org
         self.fields["teams"].queryset = Team.objects.for_org(org)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Fieldset(_("Account"), "username", "email", Row(Column("first_name"), Column("last_name"))),
             Fieldset(_("Access"), "role", "teams"),
         )
@@ -149,8 +125,7 @@ class MembershipForm(forms.Form):
     def __init__(self, *args, org: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["teams"].queryset = Team.objects.for_org(org)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
 
 
 class TeamForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
@@ -175,9 +150,7 @@ class TeamForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         else:
             self.fields["version"].required = False
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Fieldset(_("Team"), "name", "discipline", "description"),
             Fieldset(_("People"), "lead", "members"),
             "version",

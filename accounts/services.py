@@ -8,11 +8,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from audit.services import audited_state, diff, locked, record, update_audited
+from audit.services import audited_create, audited_update, diff, lock, record
 
 from .models import Membership, Organisation, Role, Team
 
@@ -22,13 +23,8 @@ User = get_user_model()
 def organisation_create(*, actor, name: str, slug: str) -> Organisation:
     """Create an organisation with `actor` as its first admin."""
     with transaction.atomic():
-        org = Organisation.objects.create(name=name, slug=slug)
-        record(
-            organisation=org,
-            actor=actor,
-            action="accounts.organisation.created",
-            obj=org,
-            after=audited_state(org),
+        org = audited_create(
+            Organisation, actor=actor, action="accounts.organisation.created", data={"name": name, "slug": slug}
         )
         membership_add(actor=actor, organisation=org, user=actor, role=Role.ADMIN)
     return org
@@ -36,12 +32,12 @@ def organisation_create(*, actor, name: str, slug: str) -> Organisation:
 
 def organisation_update(*, actor, organisation: Organisation, expected_version: int, data: dict) -> Organisation:
     with transaction.atomic():
-        return update_audited(
-            locked(organisation),
+        return audited_update(
+            organisation,
             actor=actor,
             action="accounts.organisation.updated",
             expected_version=expected_version,
-            data=data,
+            changes=data,
         )
 
 
@@ -57,7 +53,7 @@ def membership_add(*, actor, organisation: Organisation, user, role: str, teams=
             raise ValidationError(f"{user.username} is already a member of {organisation}.")
         membership = Membership.objects.create(organisation=organisation, user=user, role=role)
         for team in teams:
-            team.members.add(user)
+            team_members_change(actor=actor, team=team, add=[user])
         record(
             organisation=organisation,
             actor=actor,
@@ -100,6 +96,7 @@ def membership_update(*, actor, membership: Membership, role: str, teams) -> Mem
     """Change a member's role and which of the organisation's teams they are in."""
     org = membership.organisation
     with transaction.atomic():
+        membership = _lock_memberships(membership)
         if membership.role == Role.ADMIN and role != Role.ADMIN:
             _ensure_another_admin(membership)
         user = membership.user
@@ -109,9 +106,9 @@ def membership_update(*, actor, membership: Membership, role: str, teams) -> Mem
         membership.role = role
         membership.save(update_fields=["role"])
         for team in old_teams - new_teams:
-            team.members.remove(user)
+            team_members_change(actor=actor, team=team, remove=[user])
         for team in new_teams - old_teams:
-            team.members.add(user)
+            team_members_change(actor=actor, team=team, add=[user])
         old, new = diff(before, {"role": role, "teams": sorted(t.name for t in new_teams)})
         if old or new:
             record(
@@ -130,13 +127,13 @@ def membership_remove(*, actor, membership: Membership) -> None:
     """Take a user out of the organisation and its teams. The account itself stays."""
     org = membership.organisation
     with transaction.atomic():
+        membership = _lock_memberships(membership)
         if membership.role == Role.ADMIN:
             _ensure_another_admin(membership)
         user = membership.user
-        teams = list(user.teams.filter(organisation=org))
+        teams = list(Team.objects.filter(Q(members=user) | Q(lead=user), organisation=org).distinct())
         for team in teams:
-            team.members.remove(user)
-        Team.objects.filter(organisation=org, lead=user).update(lead=None)
+            team_members_change(actor=actor, team=team, remove=[user])
         record(
             organisation=org,
             actor=actor,
@@ -148,33 +145,62 @@ def membership_remove(*, actor, membership: Membership) -> None:
         membership.delete()
 
 
+def _lock_memberships(membership: Membership) -> Membership:
+    """Serialise membership changes of one organisation on its row, then re-read the membership.
+
+    The last-admin rule must be checked against what other requests committed: two admins demoting
+    each other at the same moment would otherwise each see the other still admin.
+    """
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    return Membership.objects.select_related("organisation", "user").get(pk=membership.pk)
+
+
 def _ensure_another_admin(membership: Membership) -> None:
     others = Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN).exclude(pk=membership.pk)
     if not others.exists():
         raise ValidationError("An organisation needs at least one admin; make someone else admin first.")
 
 
+# --- Teams: every change to a team's people goes through these, so its version moves on ---------
+
+
 def team_create(*, actor, organisation: Organisation, data: dict, members) -> Team:
     with transaction.atomic():
-        team = Team.objects.create(organisation=organisation, **data)
-        team.members.set(members)
-        record(
-            organisation=organisation,
+        return audited_create(
+            Team,
             actor=actor,
             action="accounts.team.created",
-            obj=team,
-            after=audited_state(team),
+            data={"organisation": organisation, **data},
+            m2m={"members": members},
         )
-    return team
 
 
 def team_update(*, actor, team: Team, expected_version: int, data: dict, members) -> Team:
     with transaction.atomic():
-        return update_audited(
-            locked(team),
+        return audited_update(
+            team,
             actor=actor,
             action="accounts.team.updated",
             expected_version=expected_version,
-            data=data,
+            changes=data,
             m2m={"members": members},
+        )
+
+
+def team_members_change(*, actor, team: Team, add=(), remove=()) -> Team:
+    """Add or remove people from a team outside its own form (from the members page). The team's
+    version moves on and the change is recorded on the team, so an edit form opened before it
+    conflicts instead of silently putting the old members back. Someone removed stops leading it."""
+    with transaction.atomic():
+        current = lock(team)
+        removed = {user.pk for user in remove}
+        members = (set(current.members.values_list("pk", flat=True)) | {user.pk for user in add}) - removed
+        changes = {"lead": None} if current.lead_id in removed else {}
+        return audited_update(
+            current,
+            actor=actor,
+            action="accounts.team.members_changed",
+            expected_version=current.version,
+            changes=changes,
+            m2m={"members": sorted(members)},
         )

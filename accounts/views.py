@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.services import conflict_context, history_for
-from core.concurrency import EditConflict
+from audit.editing import run_service
+from audit.services import history_for
 from core.extensions import collect
 
 from . import services
@@ -67,19 +67,19 @@ def organisation_edit(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug, min_role=Role.ADMIN)
     org = membership.organisation
     form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=org.pk))
-    conflict = None
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.organisation_update(
-                actor=request.user, organisation=org, expected_version=form.cleaned_data["version"], data=data
-            )
-        except EditConflict as exc:
-            conflict = conflict_context(exc, form)
-        else:
-            messages.success(request, _("Organisation settings saved."))
-            return redirect("accounts:organisation_edit", org_slug)
-    return render(request, "accounts/organisation_form.html", {"form": form, "conflict": conflict})
+    outcome = run_service(
+        form,
+        lambda: services.organisation_update(
+            actor=request.user,
+            organisation=org,
+            expected_version=form.cleaned_data["version"],
+            data={k: v for k, v in form.cleaned_data.items() if k != "version"},
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, _("Organisation settings saved."))
+        return redirect("accounts:organisation_edit", org_slug)
+    return render(request, "accounts/organisation_form.html", {"form": form, "conflict": outcome.conflict})
 
 
 # --- Members ----------------------------------------------------------------------------------
@@ -217,20 +217,17 @@ def team_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 def team_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, team = get_object_for_user(request, org_slug, Team, pk, min_role=Role.ADMIN)
     form = TeamForm(request.POST or None, instance=team, org=membership.organisation)
-    conflict = None
-    if form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")}
-        try:
-            team = services.team_update(
-                actor=request.user,
-                team=team,
-                expected_version=form.cleaned_data["version"],
-                data=data,
-                members=form.cleaned_data["members"],
-            )
-        except EditConflict as exc:
-            conflict = conflict_context(exc, form)
-        else:
-            messages.success(request, _("Team saved."))
-            return redirect("accounts:team_detail", org_slug, team.pk)
-    return render(request, "accounts/team_form.html", {"form": form, "team": team, "conflict": conflict})
+    outcome = run_service(
+        form,
+        lambda: services.team_update(
+            actor=request.user,
+            team=team,
+            expected_version=form.cleaned_data["version"],
+            data={k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")},
+            members=form.cleaned_data["members"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, _("Team saved."))
+        return redirect("accounts:team_detail", org_slug, team.pk)
+    return render(request, "accounts/team_form.html", {"form": form, "team": team, "conflict": outcome.conflict})

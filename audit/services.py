@@ -9,18 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from core.concurrency import save_versioned
+from core.concurrency import EditConflict
 
 from .models import GENESIS_HASH, AuditEvent, ChainHead, Verification
 from .presenters import label_changes
+
+M = TypeVar("M", bound=models.Model)
 
 
 def json_safe(value: Any) -> Any:
@@ -107,72 +111,164 @@ def record(
     return event
 
 
-# --- Audited edits of versioned records -------------------------------------------------------
-# Every model edited this way lists its audited fields in `AUDITED_FIELDS` (with "version").
+# --- The one write path for governed rows -----------------------------------------------------
+# A governed model lists its audited fields in `AUDITED_FIELDS` (ending with "version"). Every
+# service writes such a row through `audited_create`, `audited_update` or `audited_retire`,
+# inside its own transaction: lock the row, check the version the user saw, write, bump the
+# version and record the diff, so the change and its audit event commit together.
 
 
 def audited_state(obj: models.Model) -> dict[str, Any]:
-    """The record's audited fields now, to compare with after a change."""
-    return snapshot(obj, obj.AUDITED_FIELDS)
+    """The record's audited fields now, to compare with after a change. A model whose related rows
+    read better by name than by id (library mappings as `KEY:ID`) builds it in `audit_state()`."""
+    custom = getattr(obj, "audit_state", None)
+    if custom is not None:
+        return json_safe(custom())
+    return snapshot(obj, obj.AUDITED_FIELDS)  # type: ignore[attr-defined]
 
 
-def locked(obj: models.Model) -> models.Model:
-    """The row as it is in the database, locked until the transaction ends.
-
-    Services re-read what they change: a bound ModelForm has already copied the user's new
-    values onto the instance a view holds, which would hide them from the "before" snapshot.
-    """
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+def record_changes(row: models.Model, before: dict[str, Any], *, actor, action: str) -> AuditEvent | None:
+    """Record what changed on `row` since `before` (its `audited_state()` then); nothing if nothing
+    did. For writers that change rows in bulk (the library importer) rather than one by one."""
+    old, new = diff(before, audited_state(row))
+    if not (old or new):
+        return None
+    return record(organisation=tenant_of(row), actor=actor, action=action, obj=row, before=old, after=new)
 
 
 def tenant_of(obj: models.Model) -> Organisation:
-    return obj if isinstance(obj, Organisation) else obj.organisation
+    return obj if isinstance(obj, Organisation) else obj.organisation  # type: ignore[attr-defined]
 
 
-def save_audited(
-    obj: models.Model,
+def lock(row: M, *, expected_version: int | None = None) -> M:
+    """The row as it is in the database, locked until the transaction ends.
+
+    Services re-read what they change: a bound ModelForm has already copied the user's new values
+    onto the instance a view holds, which would hide them from the "before" snapshot. With
+    `expected_version`, a row that moved on raises `EditConflict` with the row as it is now.
+    """
+    model = type(row)
+    current = model._default_manager.select_for_update().get(pk=row.pk)
+    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+        raise EditConflict(current, expected_version)
+    # Related rows the caller already holds (the organisation, the system) do not change under
+    # us: reuse them rather than selecting their many columns again on every write.
+    for field in model._meta.concrete_fields:
+        if (
+            field.is_relation
+            and field.is_cached(row)
+            and getattr(row, field.attname) == getattr(current, field.attname)
+        ):
+            field.set_cached_value(current, field.get_cached_value(row))
+    return current
+
+
+Changes = dict[str, Any] | Callable[[Any], dict[str, Any]]
+
+
+def audited_create(
+    model: type[M],
     *,
-    before: dict[str, Any],
+    actor,
+    action: str,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> M:
+    """Create a governed row from `data` (and many-to-many `m2m`) and record its audited fields."""
+    _require_transaction()
+    row = model._default_manager.create(**data)
+    for name, values in (m2m or {}).items():
+        getattr(row, name).set(values)
+    state = {k: v for k, v in audited_state(row).items() if v not in (None, "", [])}
+    record(organisation=tenant_of(row), actor=actor, action=action, obj=row, after={**state, **(extra or {})})
+    return row
+
+
+def audited_update(
+    row: M,
+    *,
     actor,
     action: str,
     expected_version: int,
-    fields: list[str],
-    organisation: Organisation | None = None,
+    changes: Changes,
+    m2m: dict[str, Any] | None = None,
+    check: Callable[[Any], None] | None = None,
     extra: dict[str, Any] | None = None,
-) -> None:
-    """Write `fields` of `obj` if its row is still at `expected_version` (else EditConflict), and
-    record the fields that changed since `before` (plus `extra`) as `action`, in the caller's
-    transaction."""
-    save_versioned(obj, expected_version=expected_version, fields=fields)
-    old, new = diff(before, audited_state(obj))
+) -> M:
+    """Lock `row`, check it is still at `expected_version` (else EditConflict), run `check` on the
+    locked row (it raises to refuse), apply `changes` (a dict, or a function of the locked row that
+    returns one), save with the next version and record what changed.
+
+    Rules about who may act and what must hold are evaluated in `check` or `changes`, on the locked
+    row: a view's earlier check saw the row before the lock, which a concurrent request may have
+    changed since.
+    """
+    _require_transaction()
+    current = lock(row, expected_version=expected_version)
+    before = audited_state(current)
+    if check is not None:
+        check(current)
+    data = changes(current) if callable(changes) else changes
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.version = expected_version + 1  # type: ignore[attr-defined]
+    fields = [*data, "version"]
+    if any(f.name == "updated_at" for f in current._meta.concrete_fields):
+        fields.append("updated_at")  # auto_now: stamped by save()
+    current.save(update_fields=fields)
+    for name, values in (m2m or {}).items():
+        getattr(current, name).set(values)
+    old, new = diff(before, audited_state(current))
     record(
-        organisation=organisation or tenant_of(obj),
+        organisation=tenant_of(current),
         actor=actor,
         action=action,
-        obj=obj,
+        obj=current,
         before=old,
         after={**new, **(extra or {})},
     )
+    return current
 
 
-def update_audited(
-    row: models.Model,
+def audited_retire(
+    row: M,
     *,
     actor,
     action: str,
     expected_version: int,
-    data: dict[str, Any],
-    m2m: dict[str, Any] | None = None,
-) -> models.Model:
-    """Apply `data` (and many-to-many `m2m`) to a row fetched with `locked()`, save it from
-    `expected_version` and record what changed. Call inside the service's transaction."""
-    before = audited_state(row)
-    for name, value in data.items():
-        setattr(row, name, value)
-    for name, values in (m2m or {}).items():
-        getattr(row, name).set(values)
-    save_audited(row, before=before, actor=actor, action=action, expected_version=expected_version, fields=list(data))
-    return row
+    reason: str,
+    changes: dict[str, Any] | None = None,
+    check: Callable[[Any], None] | None = None,
+) -> M:
+    """Retire a governed row (never delete it): it stays readable with its history. The reason is
+    stored in `retirement_reason` where the model has one, and always in the audit event."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why it is retired.")})
+
+    def check_active(current: Any) -> None:
+        if current.retired_at is not None:
+            raise ValidationError(_("This is retired already."))
+        if check is not None:
+            check(current)
+
+    data = {"retired_at": timezone.now(), **(changes or {})}
+    if any(f.name == "retirement_reason" for f in type(row)._meta.concrete_fields):
+        data["retirement_reason"] = reason
+    return audited_update(
+        row,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        changes=data,
+        check=check_active,
+        extra={"reason": reason},
+    )
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Audited writes run inside transaction.atomic with the change they record.")
 
 
 @dataclass

@@ -7,15 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import VersionedFormMixin
 from accounts.models import Team
 from core.choices import Domain
+from core.forms import VersionedFormMixin, form_helper
 
 from .. import questionnaire as q
 from ..models import AssessmentStatus, ReviewDecision
@@ -23,14 +21,6 @@ from ..plan import Plan
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
 
 
 class AssessmentFilterForm(forms.Form):
@@ -47,7 +37,7 @@ class AssessmentStartForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["due_date"].initial = timezone.localdate() + dt.timedelta(days=90)
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
@@ -236,7 +226,7 @@ class SubmitForm(VersionedFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class ReviewForm(VersionedFormMixin, forms.Form):
@@ -251,7 +241,7 @@ class ReviewForm(VersionedFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean(self):
         cleaned = super().clean()

@@ -5,34 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import UserChoiceField, VersionedFormMixin
+from accounts.forms import UserChoiceField
 from accounts.models import Organisation, Team
 from core.choices import Domain
+from core.forms import VersionedFormMixin, form_helper
 from governance.models import AISystem, Practice
 
 from ..evidence import allowed_extensions, max_bytes, validate_upload
 from ..models import DECIDED, AssignmentStatus, ControlAssignment
-from ..workflow import ACTIONS, QUICK_ACTIONS
+from ..workflow import ASSIGNMENT, QUICK_ACTIONS
 from .assessments import DATE
 
 User = get_user_model()
 
 
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
-
-
 class ActionForm(VersionedFormMixin, forms.Form):
-    action = forms.ChoiceField(choices=[(k, a.label) for k, a in ACTIONS.items()])
+    action = forms.ChoiceField(choices=[(t.name, t.label) for t in ASSIGNMENT.transitions])
     text = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -63,7 +57,7 @@ class AssignmentEditForm(VersionedFormMixin, forms.ModelForm):
         else:
             del self.fields["owner_team"]
             del self.fields["cosigning_team"]
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def changes(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
@@ -107,7 +101,7 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -219,7 +213,7 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Move to"),
         required=False,
-        choices=[("", _("Keep status")), *((k, ACTIONS[k].label) for k in QUICK_ACTIONS)],
+        choices=[("", _("Keep status")), *((k, ASSIGNMENT[k].label) for k in QUICK_ACTIONS)],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     due_date = forms.DateField(

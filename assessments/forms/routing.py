@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import VersionedFormMixin
 from accounts.models import Organisation, Team
 from core.choices import Domain
+from core.forms import VersionedFormMixin, form_helper
 
 from ..models import OwnershipRule
 
@@ -32,12 +31,7 @@ class OwnershipRuleForm(VersionedFormMixin, forms.ModelForm):
         if self.instance.pk:
             # Domain and practice are what the rule is about; to route something else, add a rule.
             self.fields["domain"].disabled = self.fields["practice"].disabled = True
-            self.fields["version"].initial = self.instance.version
-        else:
-            self.fields["version"].required = False
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Row(Column("domain"), Column("practice")), Row(Column("team"), Column("cosigning_team")), "version"
         )
 

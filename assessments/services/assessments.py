@@ -12,28 +12,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from audit.services import audited_state, record, save_audited
+from accounts.access import membership_of
+from audit.services import audited_retire, audited_state, lock, record
 from core.choices import Domain
-from core.concurrency import EditConflict, save_versioned
 from governance.models import AISystem
 from governance.services.inventory import ai_system_update
 
 from .. import questionnaire as q
+from .. import rules
 from ..models import (
     Assessment,
     AssessmentAnswer,
     AssessmentStatus,
     ControlAssignment,
-    Review,
     ReviewDecision,
 )
 from ..plan import Plan, compute_plan
+from ..workflow import ASSESSMENT
 
 
 def answer_rows(assessment: Assessment) -> dict[str, AssessmentAnswer]:
@@ -58,19 +58,6 @@ def _record(assessment: Assessment, actor, action: str, before: dict, after: dic
         obj=assessment,
         before=before,
         after=after,
-    )
-
-
-def _save(assessment: Assessment, before: dict, actor, action: str, expected_version: int, fields, extra) -> None:
-    save_audited(
-        assessment,
-        before=before,
-        actor=actor,
-        organisation=assessment.organisation,
-        action=f"assessments.assessment.{action}",
-        expected_version=expected_version,
-        fields=fields,
-        extra=extra,
     )
 
 
@@ -182,8 +169,10 @@ def answers_save(
                     result.refreshed.append(key)
             elif changed_here:
                 old = row.value
-                row.value, row.answered_by, row.answered_at = value, actor, now
-                save_versioned(row, expected_version=seen, fields=["value", "answered_by", "answered_at"])
+                # The assessment row is locked, so the answer's version cannot move under us; the
+                # change is audited below, in one event on the assessment for the whole save.
+                row.value, row.answered_by, row.answered_at, row.version = value, actor, now, seen + 1
+                row.save(update_fields=["value", "answered_by", "answered_at", "version"])
                 before[key], after[key] = old, value
                 result.saved.append(key)
             if row is not None:
@@ -246,11 +235,9 @@ def plan_confirm(
     """Write the confirmed profile to the system, then create the new assignments (routed, or
     with the owners the lead chose) and retire those that no longer apply. All or nothing."""
     with transaction.atomic():
-        assessment = (
-            Assessment.objects.select_for_update().select_related("ai_system", "organisation").get(pk=assessment.pk)
-        )
-        if assessment.version != expected_version:
-            raise EditConflict(assessment, expected_version)
+        assessment = lock(assessment, expected_version=expected_version)
+        if not rules.can_lead_assessment(membership_of(actor, assessment), assessment):
+            raise PermissionDenied(str(ASSESSMENT["plan_confirmed"].refusal))
         if not assessment.is_draft:
             raise ValidationError(_("The plan of this assessment has been confirmed already."))
         values = answer_values(assessment)
@@ -268,21 +255,22 @@ def plan_confirm(
                 _("No team owns %(refs)s: choose an owner, or add a team or an ownership rule first.")
                 % {"refs": ", ".join(i.control.ref for i in ownerless)}
             )
-        now = timezone.now()
         created = _create_assignments(actor, assessment, plan, owners, due_date)
         for retirement in plan.retire:
-            _retire(actor, assessment, retirement.assignment, retirement.reason, now)
-        before = audited_state(assessment)
-        assessment.status = AssessmentStatus.IN_PROGRESS
-        assessment.plan_confirmed_by, assessment.plan_confirmed_at = actor, now
-        _save(
-            assessment,
-            before,
-            actor,
-            "plan_confirmed",
-            expected_version,
-            ["status", "plan_confirmed_by", "plan_confirmed_at"],
-            {"created": len(created), "kept": len(plan.kept), "retired": len(plan.retire)},
+            audited_retire(
+                retirement.assignment,
+                actor=actor,
+                action="assessments.assignment.retired",
+                expected_version=retirement.assignment.version,
+                reason=retirement.reason,
+                changes={"retired_by_assessment": assessment},
+            )
+        ASSESSMENT.take(
+            actor=actor,
+            record=assessment,
+            name="plan_confirmed",
+            expected_version=expected_version,
+            extra={"created": len(created), "kept": len(plan.kept), "retired": len(plan.retire)},
         )
     return plan
 
@@ -321,83 +309,19 @@ def _create_assignments(actor, assessment: Assessment, plan: Plan, owners, due_d
     return assignments
 
 
-def _retire(actor, assessment: Assessment, assignment: ControlAssignment, reason: str, now) -> None:
-    """Take an assignment out of the plan; it stays readable with its evidence and history."""
-    before = audited_state(assignment)
-    assignment.retired_at, assignment.retirement_reason = now, reason
-    assignment.retired_by_assessment = assessment
-    save_audited(
-        assignment,
-        before=before,
-        actor=actor,
-        organisation=assessment.organisation,
-        action="assessments.assignment.retired",
-        expected_version=assignment.version,
-        fields=["retired_at", "retirement_reason", "retired_by_assessment"],
-    )
-
-
 # --- Review -----------------------------------------------------------------------------------
-
-
-def undecided_count(assessment: Assessment) -> int:
-    return ControlAssignment.objects.filter(ai_system_id=assessment.ai_system_id).active().undecided().count()
 
 
 def assessment_submit(*, actor, assessment: Assessment, expected_version: int, note: str = "") -> Assessment:
     """Send the assessment to review; every active assignment of the system must be decided."""
-    with transaction.atomic():
-        assessment = _locked(assessment, expected_version)
-        if not assessment.is_working:
-            raise ValidationError(_("Only an assessment whose controls are being worked can be submitted."))
-        open_count = undecided_count(assessment)
-        if open_count:
-            raise ValidationError(
-                ngettext(
-                    "%(n)s assignment is not decided yet: it must be verified or approved as not applicable.",
-                    "%(n)s assignments are not decided yet: each must be verified or approved as not applicable.",
-                    open_count,
-                )
-                % {"n": open_count}
-            )
-        before = audited_state(assessment)
-        assessment.status = AssessmentStatus.IN_REVIEW
-        assessment.submitted_by, assessment.submitted_at, assessment.submit_note = actor, timezone.now(), note
-        fields = ["status", "submitted_by", "submitted_at", "submit_note"]
-        _save(assessment, before, actor, "submitted", expected_version, fields, {"note": note})
-    return assessment
+    return ASSESSMENT.take(
+        actor=actor, record=assessment, name="submitted", expected_version=expected_version, text=note
+    )
 
 
 def assessment_review(
     *, actor, assessment: Assessment, expected_version: int, decision: str, comment: str
 ) -> Assessment:
     """Approve (the assessment locks) or request changes (it goes back to work, with the comment)."""
-    with transaction.atomic():
-        assessment = _locked(assessment, expected_version)
-        if assessment.status != AssessmentStatus.IN_REVIEW:
-            raise ValidationError(_("This assessment is not waiting for review."))
-        if assessment.submitted_by_id == actor.pk:
-            raise ValidationError(_("Another lead reviews: you submitted this assessment."))
-        if decision == ReviewDecision.CHANGES_REQUESTED and not comment.strip():
-            raise ValidationError({"comment": _("Say what has to change.")})
-        if decision == ReviewDecision.APPROVED and undecided_count(assessment):
-            raise ValidationError(_("Assignments were reopened since submission; request changes instead."))
-        before = audited_state(assessment)
-        Review.objects.create(assessment=assessment, reviewer=actor, decision=decision, comment=comment)
-        fields = ["status"]
-        if decision == ReviewDecision.APPROVED:
-            assessment.status = AssessmentStatus.APPROVED
-            assessment.approved_by, assessment.approved_at = actor, timezone.now()
-            fields += ["approved_by", "approved_at"]
-        else:
-            assessment.status = AssessmentStatus.CHANGES_REQUESTED
-        action = "approved" if decision == ReviewDecision.APPROVED else "changes_requested"
-        _save(assessment, before, actor, action, expected_version, fields, {"comment": comment})
-    return assessment
-
-
-def _locked(assessment: Assessment, expected_version: int) -> Assessment:
-    current = Assessment.objects.select_for_update().select_related("ai_system", "organisation").get(pk=assessment.pk)
-    if current.version != expected_version:
-        raise EditConflict(current, expected_version)
-    return current
+    name = "approved" if decision == ReviewDecision.APPROVED else "changes_requested"
+    return ASSESSMENT.take(actor=actor, record=assessment, name=name, expected_version=expected_version, text=comment)

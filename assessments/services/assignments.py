@@ -1,8 +1,9 @@
 """Work on control assignments: lifecycle actions, reassignment, bulk changes, evidence, comments.
 
-Views check who may act (accounts/access.py) before calling; these services check that the
-action fits the assignment's state and version inside the transaction that changes it, and
-write the audit event in that same transaction.
+Views ask the rules (assessments/rules.py) only to show what a member can do; these services
+decide, on the locked row inside the transaction that changes it: the version the user saw, who
+may act and what must hold (assessments/workflow.py), and the audit event in that same
+transaction.
 """
 
 from __future__ import annotations
@@ -10,130 +11,52 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audited_state, record, save_audited
+from audit.services import audited_update, record
 from core.concurrency import EditConflict
 
 from ..evidence import ValidatedFile
-from ..models import AssignmentStatus, Comment, ControlAssignment, Evidence, EvidenceKind
-from ..workflow import ACTIONS
-
-# Fields each action may change (besides status): what save_versioned writes.
-_SIGN_OFF_FIELDS = ["verified_by", "verified_at", "cosigned_by", "cosigned_at"]
-_NA_FIELDS = ["justification", "na_proposed_by", "na_proposed_at", "na_approved_by", "na_approved_at"]
-_IMPLEMENTED_FIELDS = ["implemented_by", "implemented_at"]
-
-
-def _locked(assignment: ControlAssignment, expected_version: int) -> ControlAssignment:
-    """The row, locked, at the version the user saw; EditConflict if it moved on."""
-    current = ControlAssignment.objects.select_for_update(of=("self",)).select_related("control").get(pk=assignment.pk)
-    if current.version != expected_version:
-        raise EditConflict(current, expected_version)
-    # The system and the organisation do not change under us: reuse the caller's copies
-    # rather than selecting their many columns again on every action.
-    for name in ("ai_system", "organisation"):
-        if ControlAssignment._meta.get_field(name).is_cached(assignment):
-            setattr(current, name, getattr(assignment, name))
-    return current
-
-
-def current_evidence_count(assignment: ControlAssignment, today: dt.date | None = None) -> int:
-    today = today or timezone.localdate()
-    return assignment.evidence.exclude(valid_until__lt=today).count()
-
-
-def _apply(assignment: ControlAssignment, action: str, *, actor, text: str, now) -> list[str]:
-    """Change the assignment's fields for `action`; return the names changed besides status."""
-    a = assignment
-    if action == "start":
-        a.status = AssignmentStatus.IN_PROGRESS
-        return []
-    if action == "implement":
-        a.status, a.implemented_by, a.implemented_at = AssignmentStatus.IMPLEMENTED, actor, now
-        return _IMPLEMENTED_FIELDS
-    if action in ("verify", "cosign"):
-        if action == "verify":
-            a.verified_by, a.verified_at = actor, now
-        else:
-            a.cosigned_by, a.cosigned_at = actor, now
-        complete = a.verified_by_id is not None and (a.cosigning_team_id is None or a.cosigned_by_id is not None)
-        if complete:
-            a.status = AssignmentStatus.VERIFIED
-        return _SIGN_OFF_FIELDS
-    if action == "propose_na":
-        a.status, a.justification = AssignmentStatus.NOT_APPLICABLE, text
-        a.na_proposed_by, a.na_proposed_at = actor, now
-        a.na_approved_by = a.na_approved_at = None
-        return _NA_FIELDS
-    if action == "approve_na":
-        a.na_approved_by, a.na_approved_at = actor, now
-        return _NA_FIELDS
-    if action in ("send_back", "reject_na", "reopen"):
-        # Back to work: every sign-off and claim made on the old state is void.
-        a.status = AssignmentStatus.IN_PROGRESS
-        a.verified_by = a.verified_at = a.cosigned_by = a.cosigned_at = None
-        a.implemented_by = a.implemented_at = None
-        a.na_proposed_by = a.na_proposed_at = a.na_approved_by = a.na_approved_at = None
-        return _SIGN_OFF_FIELDS + _IMPLEMENTED_FIELDS + _NA_FIELDS
-    raise ValueError(f"unknown action {action!r}")
+from ..models import Comment, ControlAssignment, Evidence, EvidenceKind
+from ..workflow import ASSIGNMENT
 
 
 def assignment_act(
     *, actor, assignment: ControlAssignment, action: str, expected_version: int, text: str = ""
 ) -> ControlAssignment:
-    """Take one lifecycle action (see assessments.workflow). Raises EditConflict when the
-    assignment changed since the user saw it, ValidationError when its state does not allow it."""
-    spec = ACTIONS[action]
-    text = text.strip()
-    if spec.needs_text and not text:
-        raise ValidationError({"text": spec.text_label})
+    """Take one lifecycle transition (the table in assessments.workflow). Raises EditConflict when
+    the assignment changed since the user saw it, PermissionDenied when this member may not take
+    it, ValidationError when its state does not allow it; all judged on the locked row."""
     with transaction.atomic():
-        a = _locked(assignment, expected_version)
-        evidence = current_evidence_count(a) if action == "implement" else None
-        reason = spec.blocked(a, current_evidence=evidence)
-        if reason:
-            raise ValidationError(reason)
-        before = audited_state(a)
-        changed = _apply(a, action, actor=actor, text=text, now=timezone.now())
-        save_audited(
-            a,
-            before=before,
-            actor=actor,
-            organisation=a.organisation,
-            action=f"assessments.assignment.{action}",
-            expected_version=expected_version,
-            fields=["status", *changed],
-        )
+        a = ASSIGNMENT.take(actor=actor, record=assignment, name=action, expected_version=expected_version, text=text)
+        text = text.strip()
         if text and action != "propose_na":  # the justification is on the assignment itself
-            _comment(actor, a, f"{spec.label}: {text}")
+            _comment(actor, a, f"{ASSIGNMENT[action].label}: {text}")
     return a
 
 
 def assignment_update(*, actor, assignment: ControlAssignment, expected_version: int, data: dict) -> ControlAssignment:
     """Change assignee, due date and (leads, through their form) owner and co-signing team."""
-    with transaction.atomic():
-        a = _locked(assignment, expected_version)
+
+    def changes(a: ControlAssignment) -> dict:
         if a.is_retired:
             raise ValidationError(_("A retired assignment cannot be changed."))
-        before = audited_state(a)
         for name, value in data.items():
             setattr(a, name, value)
         if {"owner_team", "cosigning_team", "assignee"} & set(data):
             _check_teams(a, moved="owner_team" in data)
-        save_audited(
-            a,
-            before=before,
+        return {name: getattr(a, name) for name in sorted({*data, "assignee", "cosigning_team"})}
+
+    with transaction.atomic():
+        return audited_update(
+            assignment,
             actor=actor,
-            organisation=a.organisation,
             action="assessments.assignment.updated",
             expected_version=expected_version,
-            fields=sorted({*data, "assignee", "cosigning_team"}),
+            changes=changes,
         )
-    return a
 
 
 def _check_teams(a: ControlAssignment, *, moved: bool) -> None:
@@ -166,7 +89,7 @@ def assignments_bulk(
 ) -> BulkResult:
     """Apply an action, a due date and/or an assignee to several assignments, each at the version
     the user saw. Each one changes or is skipped with its reason (an assignee must be in the
-    assignment's owner team); the view checked who may act."""
+    assignment's owner team; the member may not take the action on it now)."""
     result = BulkResult()
     data = {k: v for k, v in (("due_date", due_date), ("assignee", assignee)) if v}
     with transaction.atomic():
@@ -186,6 +109,8 @@ def assignments_bulk(
                 result.skipped.append((assignment, _("changed by someone else since you loaded the page")))
             except ValidationError as exc:
                 result.skipped.append((assignment, " ".join(exc.messages)))
+            except PermissionDenied as exc:
+                result.skipped.append((assignment, str(exc)))
             else:
                 result.changed.append(assignment)
     return result

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Discipline, Organisation, Team
-from audit.services import audited_state, record, save_audited
+from audit.services import audited_create, audited_state, audited_update, record
 from core.choices import Domain
 from governance.models import Practice
 
@@ -105,13 +105,11 @@ def ownership_rule_create(*, actor, organisation: Organisation, data: dict) -> O
         data = {**data, "cosigning_team": None}
     try:
         with transaction.atomic():
-            rule = OwnershipRule.objects.create(organisation=organisation, updated_by=actor, **data)
-            record(
-                organisation=organisation,
+            rule = audited_create(
+                OwnershipRule,
                 actor=actor,
                 action="assessments.ownership_rule.created",
-                obj=rule,
-                after=audited_state(rule),
+                data={"organisation": organisation, "updated_by": actor, **data},
             )
     except IntegrityError:
         raise ValidationError(_("A rule for this domain and practice exists already; edit it instead.")) from None
@@ -120,23 +118,20 @@ def ownership_rule_create(*, actor, organisation: Organisation, data: dict) -> O
 
 def ownership_rule_update(*, actor, rule: OwnershipRule, expected_version: int, data: dict) -> OwnershipRule:
     """Change the teams of a rule (its domain and practice are its identity and stay)."""
+
+    def changes(current: OwnershipRule) -> dict:
+        _validate_rule(current.organisation, current.domain, data["team"], data.get("cosigning_team"))
+        cosigning = data.get("cosigning_team") if current.domain == Domain.BOTH else None
+        return {"team": data["team"], "cosigning_team": cosigning, "updated_by": actor}
+
     with transaction.atomic():
-        rule = OwnershipRule.objects.select_for_update().get(pk=rule.pk)
-        _validate_rule(rule.organisation, rule.domain, data["team"], data.get("cosigning_team"))
-        before = audited_state(rule)
-        rule.team = data["team"]
-        rule.cosigning_team = data.get("cosigning_team") if rule.domain == Domain.BOTH else None
-        rule.updated_by = actor
-        save_audited(
+        return audited_update(
             rule,
-            before=before,
             actor=actor,
-            organisation=rule.organisation,
             action="assessments.ownership_rule.updated",
             expected_version=expected_version,
-            fields=["team", "cosigning_team", "updated_by"],
+            changes=changes,
         )
-    return rule
 
 
 def ownership_rule_delete(*, actor, rule: OwnershipRule) -> None:
@@ -237,17 +232,14 @@ def _move(actor, organisation: Organisation, assignment: ControlAssignment, rout
     target = (getattr(route.team, "pk", None), getattr(route.cosigning_team, "pk", None))
     if route.team is None or target == (assignment.owner_team_id, assignment.cosigning_team_id):
         return 0
-    before = audited_state(assignment)
+    changes = {"owner_team": route.team, "cosigning_team": route.cosigning_team}
     if assignment.owner_team_id != route.team.pk:
-        assignment.assignee = None  # the old assignee is not necessarily in the new team
-    assignment.owner_team, assignment.cosigning_team = route.team, route.cosigning_team
-    save_audited(
+        changes["assignee"] = None  # the old assignee is not necessarily in the new team
+    audited_update(
         assignment,
-        before=before,
         actor=actor,
-        organisation=organisation,
         action="assessments.assignment.rerouted",
         expected_version=assignment.version,
-        fields=["owner_team", "cosigning_team", "assignee"],
+        changes=changes,
     )
     return 1

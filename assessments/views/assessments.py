@@ -15,26 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import (
-    can_answer_assessment,
-    can_lead_assessment,
-    can_review_assessment,
-    can_start_assessment,
-    ensure,
-    get_membership,
-    get_object_for_user,
-)
+from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role, Team
-from audit.services import conflict_context, history_for
-from core.concurrency import EditConflict
+from audit.editing import run_service
+from audit.services import history_for
 
 from .. import questionnaire as q
 from ..forms import AssessmentFilterForm, AssessmentStartForm, PlanForm, ReviewForm, SectionForm, SubmitForm
 from ..forms.assessments import original_field, version_field
 from ..models import Assessment, AssessmentStatus, AssignmentStatus
 from ..readiness import system_readiness, teams_load
+from ..rules import can_answer_assessment, can_lead_assessment, can_review_assessment, can_start_assessment
 from ..services import assessments as services
-from .common import add_service_error, assessment_queryset, system_page_context, system_queryset
+from .common import assessment_queryset, system_page_context, system_queryset
 
 PAGE_SIZE = 50
 
@@ -258,22 +251,23 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
         version=assessment.version,
         due_date=assessment.due_date,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            confirmed = services.plan_confirm(
-                actor=request.user,
-                assessment=assessment,
-                expected_version=form.cleaned_data["version"],
-                system_version=form.cleaned_data["system_version"],
-                owners=form.owners(),
-                due_date=form.cleaned_data["due_date"],
-            )
-        except EditConflict as exc:
-            context["conflict"] = conflict_context(exc)
-            context["conflict_on_system"] = exc.instance._meta.model_name == "aisystem"
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+    outcome = run_service(
+        form,
+        lambda: services.plan_confirm(
+            actor=request.user,
+            assessment=assessment,
+            expected_version=form.cleaned_data["version"],
+            system_version=form.cleaned_data["system_version"],
+            owners=form.owners(),
+            due_date=form.cleaned_data["due_date"],
+        ),
+    )
+    if request.method == "POST":
+        if outcome.conflict:
+            context["conflict"] = outcome.conflict
+            context["conflict_on_system"] = outcome.conflict["current"]._meta.model_name == "aisystem"
+        elif outcome.saved:
+            confirmed = outcome.result
             messages.success(
                 request,
                 _("Plan confirmed: %(new)s assignments created, %(retired)s retired. The owning teams see them now.")
@@ -340,17 +334,11 @@ def assessment_review(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 
 def _decide(request, membership, assessment, form, service, success: str) -> HttpResponse:
     """Submit and review share one shape: validate, call the service, show a conflict or errors."""
-    conflict = None
-    if form.is_valid():
-        try:
-            service(form.cleaned_data)
-        except EditConflict as exc:
-            conflict = conflict_context(exc)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("assessments:assessment_detail", assessment.organisation.slug, assessment.pk)
+    outcome = run_service(form, lambda: service(form.cleaned_data))
+    conflict = outcome.conflict
+    if outcome.saved:
+        messages.success(request, success)
+        return redirect("assessments:assessment_detail", assessment.organisation.slug, assessment.pk)
     assessment = assessment_queryset().get(pk=assessment.pk)
     context = _assessment_context(membership, assessment)
     context["conflict"] = conflict

@@ -4,29 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import (
-    can_change_assignment_owner,
-    can_comment_on_assignment,
-    can_work_on_assignment,
-    ensure,
-    get_object_for_user,
-)
+from accounts.access import ensure, get_object_for_user
 from accounts.models import Role
+from audit.editing import run_service
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 
 from ..forms import ActionForm, AssignmentEditForm, CommentForm, EvidenceForm
 from ..models import Evidence
+from ..rules import can_change_assignment_owner, can_comment_on_assignment, can_work_on_assignment
 from ..services import assignments as services
-from ..workflow import ACTIONS, available
-from .common import add_service_error, assignment_rows, safe_next, with_quick_actions
+from ..workflow import ASSIGNMENT
+from .common import assignment_rows, done_message, safe_next, with_quick_actions
 
 
 def _detail_context(membership, assignment, **forms) -> dict:
@@ -34,7 +30,9 @@ def _detail_context(membership, assignment, **forms) -> dict:
     today = timezone.localdate()
     current = sum(1 for e in evidence if not e.is_expired(today))
     can_work = can_work_on_assignment(membership, assignment)
-    actions = available(membership, assignment, current_evidence=current)
+    assignment.current_evidence = current  # the guards read it instead of counting again
+    actions = ASSIGNMENT.available(membership, assignment)
+    implement = ASSIGNMENT["implement"]
     match = assignment.control.applicability(assignment.ai_system)
     context = {
         "assignment": assignment,
@@ -43,8 +41,8 @@ def _detail_context(membership, assignment, **forms) -> dict:
         "why": match.reasons,
         "still_applies": match.applies,
         "actions": actions,
-        "implement_blocked": ACTIONS["implement"].blocked(assignment, current_evidence=current)
-        if can_work and assignment.status in ACTIONS["implement"].sources
+        "implement_blocked": ASSIGNMENT.blocked(implement, assignment)
+        if can_work and assignment.status in implement.sources
         else None,
         "evidence": evidence,
         "today": today,
@@ -96,14 +94,14 @@ def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
             "assessments/assignment_detail.html",
             _detail_context(membership, assignment, action_error=_("Choose an action.")),
         )
-    action = ACTIONS[form.cleaned_data["action"]]
-    ensure(action.permission(membership, assignment), _("Your role or team does not allow this on this assignment."))
+    action = ASSIGNMENT[form.cleaned_data["action"]]
+    ensure(ASSIGNMENT.allows(membership, assignment, action.name), str(action.refusal))
     conflict = error = None
     try:
-        services.assignment_act(
+        assignment = services.assignment_act(
             actor=request.user,
             assignment=assignment,
-            action=action.key,
+            action=action.name,
             expected_version=form.cleaned_data["version"],
             text=form.cleaned_data["text"],
         )
@@ -111,6 +109,8 @@ def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
         conflict = conflict_context(exc)
     except ValidationError as exc:
         error = " ".join(exc.messages)
+    except PermissionDenied as exc:  # decided on the locked row: someone changed it meanwhile
+        error = str(exc)
     inline = request.POST.get("row")
     if inline and request.htmx:
         assignment = with_quick_actions(membership, [assignment_rows().get(pk=pk)])[0]
@@ -135,7 +135,7 @@ def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
         context = _detail_context(membership, assignment, action_error=error)
         context["conflict"] = conflict
         return render(request, "assessments/assignment_detail.html", context)
-    messages.success(request, _("%(ref)s: %(action)s done.") % {"ref": assignment.control.ref, "action": action.label})
+    messages.success(request, done_message(action, assignment))
     return redirect(safe_next(request, assignment.get_absolute_url()))
 
 
@@ -150,25 +150,21 @@ def assignment_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
         org=membership.organisation,
         can_change_owner=can_change_assignment_owner(membership),
     )
-    conflict = None
-    if form.is_valid():
-        try:
-            services.assignment_update(
-                actor=request.user,
-                assignment=assignment,
-                expected_version=form.cleaned_data["version"],
-                data=form.changes(),
-            )
-        except EditConflict as exc:
-            conflict = conflict_context(exc, form)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Assignment saved."))
-            return redirect("assessments:assignment_detail", org_slug, pk)
+    outcome = run_service(
+        form,
+        lambda: services.assignment_update(
+            actor=request.user,
+            assignment=assignment,
+            expected_version=form.cleaned_data["version"],
+            data=form.changes(),
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, _("Assignment saved."))
+        return redirect("assessments:assignment_detail", org_slug, pk)
     assignment = _detail_queryset().get(pk=pk)
     context = _detail_context(membership, assignment, edit_form=form)
-    context["conflict"] = conflict
+    context["conflict"] = outcome.conflict
     return render(request, "assessments/assignment_detail.html", context)
 
 
@@ -178,21 +174,20 @@ def evidence_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, assignment = _get(request, org_slug, pk, min_role=Role.MEMBER)
     ensure(can_work_on_assignment(membership, assignment), _("Only the owner team and leads add evidence."))
     form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.evidence_add(
-                actor=request.user,
-                assignment=assignment,
-                upload=form.cleaned_data["file"],
-                link=form.cleaned_data["link"],
-                note=form.cleaned_data["note"],
-                valid_until=form.cleaned_data["valid_until"],
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Evidence added."))
-            return redirect("assessments:assignment_detail", org_slug, pk)
+    outcome = run_service(
+        form,
+        lambda: services.evidence_add(
+            actor=request.user,
+            assignment=assignment,
+            upload=form.cleaned_data["file"],
+            link=form.cleaned_data["link"],
+            note=form.cleaned_data["note"],
+            valid_until=form.cleaned_data["valid_until"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, _("Evidence added."))
+        return redirect("assessments:assignment_detail", org_slug, pk)
     return render(
         request, "assessments/assignment_detail.html", _detail_context(membership, assignment, evidence_form=form)
     )

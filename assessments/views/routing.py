@@ -12,17 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_manage_routing, ensure, get_membership, get_object_for_user
+from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
-from audit.services import conflict_context
+from audit.editing import add_service_error, run_service
 from core.choices import Domain
-from core.concurrency import EditConflict
 from governance.models import Practice
 
 from ..forms import OwnershipRuleForm
 from ..models import OwnershipRule, RerouteJob
+from ..rules import can_manage_routing
 from ..services import routing as services
-from .common import add_service_error
 
 PREVIEW_ROWS = 50
 
@@ -88,20 +87,16 @@ def rule_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     )
     ensure(can_manage_routing(membership))
     form = OwnershipRuleForm(request.POST or None, instance=rule, org=membership.organisation)
-    conflict = None
-    if form.is_valid():
-        try:
-            rule = services.ownership_rule_update(
-                actor=request.user, rule=rule, expected_version=form.cleaned_data["version"], data=form.rule_data()
-            )
-        except EditConflict as exc:
-            conflict = conflict_context(exc, form)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Rule saved: %(rule)s.") % {"rule": rule})
-            return _after_change(request, org_slug, rule.domain, rule.practice)
-    return render(request, "assessments/rule_form.html", {"form": form, "rule": rule, "conflict": conflict})
+    outcome = run_service(
+        form,
+        lambda: services.ownership_rule_update(
+            actor=request.user, rule=rule, expected_version=form.cleaned_data["version"], data=form.rule_data()
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, _("Rule saved: %(rule)s.") % {"rule": outcome.result})
+        return _after_change(request, org_slug, rule.domain, rule.practice)
+    return render(request, "assessments/rule_form.html", {"form": form, "rule": rule, "conflict": outcome.conflict})
 
 
 @login_required

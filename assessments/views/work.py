@@ -13,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_work_on_assignment, ensure, get_membership, get_object_for_user, team_ids
+from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
 from ..models import DECIDED, ControlAssignment
 from ..readiness import system_readiness
+from ..rules import can_work_on_assignment
 from ..services.assignments import assignments_bulk
-from ..workflow import ACTIONS
+from ..workflow import ASSIGNMENT
 from .common import assignment_rows, safe_next, system_page_context, system_queryset, with_quick_actions
 
 PAGE_SIZE = 50
@@ -104,7 +105,7 @@ def work_bulk(request: HttpRequest, org_slug: str) -> HttpResponse:
     ensure(len(assignments) == len(pairs), _("Some selected assignments are not in this organisation."))
     action, due_date, assignee = (form.cleaned_data[k] for k in ("action", "due_date", "assignee"))
     for assignment in assignments:
-        allowed = (not action or ACTIONS[action].permission(membership, assignment)) and (
+        allowed = (not action or ASSIGNMENT.allows(membership, assignment, action)) and (
             not (due_date or assignee) or can_work_on_assignment(membership, assignment)
         )
         ensure(

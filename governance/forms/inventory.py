@@ -1,10 +1,9 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import UniqueNameInOrgMixin, VersionedFormMixin
 from accounts.models import Organisation, Team
+from core.forms import RetireForm, UniqueNameInOrgMixin, VersionedFormMixin, form_helper
 
 from ..models import CAPABILITY_FLAGS, AISystem, EUAIActTier, LifecycleStage, SystemType
 
@@ -42,13 +41,7 @@ class AISystemForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
         self.fields["owner_team"].queryset = Team.objects.for_org(org)
         for name, (_label, why) in CAPABILITY_FLAGS.items():
             self.fields[name].help_text = why
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-        else:
-            self.fields["version"].required = False
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Fieldset(_("The system"), "name", "description", Row(Column("owner_team"), Column("lifecycle_stage"))),
             Fieldset(
                 _("Model"),
@@ -97,15 +90,5 @@ class AISystemForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class AISystemRetireForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is it retired?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("Auditors read this later. The system stays in the inventory with its full history."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+class AISystemRetireForm(RetireForm):
+    help = _("Auditors read this later. The system stays in the inventory with its full history.")

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Fieldset, Row
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import VersionedFormMixin
 from core.choices import Domain
+from core.forms import RetireForm, VersionedFormMixin, form_helper
 
 from ..applicability import RuleError, describe
 from ..applicability import validate as validate_rule
@@ -28,14 +27,6 @@ REF_VALIDATOR = RegexValidator(
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
 
 
 class ControlForm(VersionedFormMixin, forms.Form):
@@ -94,7 +85,7 @@ class ControlForm(VersionedFormMixin, forms.Form):
             self.fields["ref"].help_text = _("The reference is fixed once a control exists.")
         else:
             self.fields["version"].required = False
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(_("The control"), Row(Column("ref", css_class="col-md-3"), Column("title")), "objective"),
             Fieldset(_("Doing it"), "guidance", "evidence_hint"),
             Fieldset(
@@ -151,17 +142,8 @@ def control_initial(control: Control) -> dict[str, Any]:
     }
 
 
-class ControlRetireForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is it retired?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("Kept in the audit trail. The control stays readable, with everything done under it."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
+class ControlRetireForm(RetireForm):
+    help = _("Kept in the audit trail. The control stays readable, with everything done under it.")
 
 
 class FrameworkForm(VersionedFormMixin, forms.Form):
@@ -202,7 +184,7 @@ class FrameworkForm(VersionedFormMixin, forms.Form):
             self.fields["key"].disabled = True
         else:
             self.fields["version"].required = False
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(_("The framework"), Row(Column("key"), Column("edition")), "name"),
             Fieldset(_("Source and licence"), Row(Column("url"), Column("licence")), "notice"),
             Fieldset(_("Items"), "items"),
@@ -253,7 +235,7 @@ class LibraryImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -274,7 +256,7 @@ class LibraryExportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Row(Column("format"), Column("scope")))
+        self.helper = form_helper(Row(Column("format"), Column("scope")))
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -312,4 +294,4 @@ class TriageForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()

@@ -93,6 +93,13 @@ class LibraryQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
 
+def _refs(manager) -> list[str]:
+    """Framework items as `KEY:ID`, from a prefetch when there is one (an import snapshots many rows)."""
+    prefetched = manager.prefetch_cache_name in getattr(manager.instance, "_prefetched_objects_cache", {})
+    items = manager.all() if prefetched else manager.select_related("framework")
+    return sorted(f"{i.framework.key}:{i.ref}" for i in items)
+
+
 class Framework(models.Model):
     organisation = models.ForeignKey(
         Organisation,
@@ -115,6 +122,8 @@ class Framework(models.Model):
 
     objects = LibraryQuerySet.as_manager()
 
+    AUDITED_FIELDS = ["key", "edition", "name", "url", "licence", "notice", "version"]
+
     class Meta:
         ordering = ["name", "key"]
         constraints = [
@@ -130,6 +139,12 @@ class Framework(models.Model):
     @property
     def is_builtin(self) -> bool:
         return self.organisation_id is None
+
+    def audit_state(self) -> dict:
+        """The audited fields, with the items as people read them ("A.1 Title")."""
+        state = {name: getattr(self, name) for name in self.AUDITED_FIELDS}
+        state["items"] = [f"{i.ref} {i.title}" for i in self.items.all() if i.retired_at is None]
+        return state
 
 
 class FrameworkItem(models.Model):
@@ -178,6 +193,20 @@ class Control(models.Model):
 
     objects = LibraryQuerySet.as_manager()
 
+    AUDITED_FIELDS = [
+        "ref",
+        "title",
+        "objective",
+        "guidance",
+        "evidence_hint",
+        "domain",
+        "practice",
+        "applies_when",
+        "review_cadence_days",
+        "concerns",
+        "version",
+    ]
+
     class Meta:
         ordering = ["ref"]
         constraints = [
@@ -204,6 +233,10 @@ class Control(models.Model):
     def is_applicable_to(self, system) -> bool:
         return self.applicability(system).applies
 
+    def audit_state(self) -> dict:
+        """The audited fields, with the mappings as `KEY:ID` (what people and files call them)."""
+        return {**{name: getattr(self, name) for name in self.AUDITED_FIELDS}, "mappings": _refs(self.mappings)}
+
 
 class Threat(models.Model):
     organisation = models.ForeignKey(
@@ -223,6 +256,8 @@ class Threat(models.Model):
 
     objects = LibraryQuerySet.as_manager()
 
+    AUDITED_FIELDS = ["ref", "title", "description", "domain", "surface", "concerns"]
+
     class Meta:
         ordering = ["ref"]
         constraints = [
@@ -234,6 +269,12 @@ class Threat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
+
+    def audit_state(self) -> dict:
+        state = {name: getattr(self, name) for name in self.AUDITED_FIELDS}
+        state["mappings"] = _refs(self.mappings)
+        state["controls"] = sorted(c.ref for c in self.controls.all())
+        return state
 
 
 class Scenario(models.Model):
@@ -256,6 +297,16 @@ class Scenario(models.Model):
 
     objects = LibraryQuerySet.as_manager()
 
+    AUDITED_FIELDS = [
+        "ref",
+        "title",
+        "description",
+        "hostile_intent",
+        "harm_in_benign_use",
+        "expected_domain",
+        "rationale",
+    ]
+
     class Meta:
         ordering = ["ref"]
         constraints = [
@@ -267,6 +318,13 @@ class Scenario(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
+
+    def audit_state(self) -> dict:
+        state = {name: getattr(self, name) for name in self.AUDITED_FIELDS}
+        state["mappings"] = _refs(self.mappings)
+        state["threats"] = sorted(t.ref for t in self.threats.all())
+        state["controls"] = sorted(c.ref for c in self.controls.all())
+        return state
 
     @property
     def triaged_domain(self) -> str | None:

@@ -9,37 +9,20 @@ with a library release (`load_library`); these services refuse them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
-from audit.services import diff, record
-from core.concurrency import EditConflict
+from audit.services import audited_retire, audited_state, lock, record, record_changes
 
 from ..library import ImportReport, LibraryInvalid, import_document
 from ..library.schema import LibraryError
-from ..models import Control, Framework
-
-CONTROL_AUDITED = [
-    "ref",
-    "title",
-    "objective",
-    "guidance",
-    "evidence_hint",
-    "domain",
-    "practice",
-    "applies_when",
-    "review_cadence_days",
-    "concerns",
-]
-FRAMEWORK_AUDITED = ["key", "edition", "name", "url", "licence", "notice"]
+from ..models import Control, Framework, Scenario, Threat
 
 # "controls[AC-X].mappings[2]" → "mappings": the form field an error belongs to.
 _FIELD = re.compile(r"^[a-z_]+\[[^\]]*\]\.([a-z_]+)")
@@ -65,30 +48,12 @@ def _load_one(*, organisation: Organisation, section: str, spec: dict[str, Any])
         raise _as_validation_error(exc.errors) from None
 
 
-def _locked(model, obj, expected_version: int | None):
-    """The row, locked; refuses built-in and retired rows and stale edits."""
-    row = model.objects.select_for_update().get(pk=obj.pk)
+def _own_and_active(row: Control | Framework) -> None:
+    """Built-in rows change only with a release; retired rows stay as they were."""
     if row.organisation_id is None:
         raise ValidationError(_("Built-in library content changes only with a library release."))
     if row.retired_at is not None:
         raise ValidationError(_("Retired library content cannot be changed."))
-    if expected_version is not None and row.version != expected_version:
-        raise EditConflict(row, expected_version)
-    return row
-
-
-def control_snapshot(control: Control) -> dict[str, Any]:
-    data = {name: getattr(control, name) for name in CONTROL_AUDITED}
-    data["mappings"] = sorted(f"{i.framework.key}:{i.ref}" for i in control.mappings.select_related("framework"))
-    data["version"] = control.version
-    return data
-
-
-def framework_snapshot(framework: Framework) -> dict[str, Any]:
-    data = {name: getattr(framework, name) for name in FRAMEWORK_AUDITED}
-    data["items"] = [f"{i.ref} {i.title}" for i in framework.items.filter(retired_at__isnull=True)]
-    data["version"] = framework.version
-    return data
 
 
 # --- controls and frameworks ------------------------------------------------------------------
@@ -102,7 +67,6 @@ class _Kind:
     section: str
     identity: str  # the field that names the entry and is fixed once it exists
     action: str
-    snapshot: Callable[[Any], dict[str, Any]]
     clash: str
 
 
@@ -111,7 +75,6 @@ CONTROLS = _Kind(
     "controls",
     "ref",
     "governance.control",
-    control_snapshot,
     gettext_lazy("Your library already has a control with this reference."),
 )
 FRAMEWORKS = _Kind(
@@ -119,7 +82,6 @@ FRAMEWORKS = _Kind(
     "frameworks",
     "key",
     "governance.framework",
-    framework_snapshot,
     gettext_lazy("Your library already has a framework with this key."),
 )
 
@@ -132,15 +94,18 @@ def _create(kind: _Kind, *, actor, organisation: Organisation, spec: dict[str, A
         _load_one(organisation=organisation, section=kind.section, spec=spec)
         row = kind.model.objects.get(organisation=organisation, **identity)
         record(
-            organisation=organisation, actor=actor, action=f"{kind.action}.created", obj=row, after=kind.snapshot(row)
+            organisation=organisation, actor=actor, action=f"{kind.action}.created", obj=row, after=audited_state(row)
         )
     return row
 
 
 def _update(kind: _Kind, *, actor, row, expected_version: int, spec: dict[str, Any]):
+    """The one-entry document goes through the importer (it writes the fields and mappings and
+    moves the version on); the row is locked at the user's version first, and the diff recorded."""
     with transaction.atomic():
-        row = _locked(kind.model, row, expected_version)
-        before = kind.snapshot(row)
+        row = lock(row, expected_version=expected_version)
+        _own_and_active(row)
+        before = audited_state(row)
         # The identity comes from the row, never the input: it is what other rows and files refer to.
         _load_one(
             organisation=row.organisation,
@@ -148,16 +113,7 @@ def _update(kind: _Kind, *, actor, row, expected_version: int, spec: dict[str, A
             spec={**spec, kind.identity: getattr(row, kind.identity)},
         )
         row.refresh_from_db()
-        old, new = diff(before, kind.snapshot(row))
-        if old or new:
-            record(
-                organisation=row.organisation,
-                actor=actor,
-                action=f"{kind.action}.updated",
-                obj=row,
-                before=old,
-                after=new,
-            )
+        record_changes(row, before, actor=actor, action=f"{kind.action}.updated")
     return row
 
 
@@ -171,22 +127,17 @@ def control_update(*, actor, control: Control, expected_version: int, spec: dict
     return _update(CONTROLS, actor=actor, row=control, expected_version=expected_version, spec=spec)
 
 
-def control_retire(*, actor, control: Control, reason: str) -> Control:
+def control_retire(*, actor, control: Control, expected_version: int, reason: str) -> Control:
     """Take an own control out of the library. It stays readable, and so does all work done on it."""
     with transaction.atomic():
-        control = _locked(Control, control, None)
-        control.retired_at = timezone.now()
-        control.version += 1
-        control.save(update_fields=["retired_at", "version", "updated_at"])
-        record(
-            organisation=control.organisation,
+        return audited_retire(
+            control,
             actor=actor,
             action="governance.control.retired",
-            obj=control,
-            before={"retired_at": None},
-            after={"retired_at": control.retired_at, "reason": reason, "version": control.version},
+            expected_version=expected_version,
+            reason=reason,
+            check=_own_and_active,
         )
-    return control
 
 
 def framework_create(*, actor, organisation: Organisation, spec: dict[str, Any]) -> Framework:
@@ -201,10 +152,47 @@ def framework_update(*, actor, framework: Framework, expected_version: int, spec
 # --- files ------------------------------------------------------------------------------------
 
 
+# The organisation's own rows an import may add or change, with what their audit state reads.
+_IMPORTED: list[tuple[type[models.Model], tuple[str, ...]]] = [
+    (Framework, ("items",)),
+    (Control, ("mappings__framework",)),
+    (Threat, ("mappings__framework", "controls")),
+    (Scenario, ("mappings__framework", "threats", "controls")),
+]
+
+
+def _own_states(organisation: Organisation) -> dict[tuple[type, int], dict[str, Any]]:
+    """Every own library row's audit state, a handful of queries whatever the number of rows."""
+    states = {}
+    for model, related in _IMPORTED:
+        for row in model.objects.filter(organisation=organisation).prefetch_related(*related):
+            states[(model, row.pk)] = audited_state(row)
+    return states
+
+
 def library_import(*, actor, organisation: Organisation, document: Any, source: str = "") -> ImportReport:
-    """Import a document into the organisation's own library, all or nothing (LibraryInvalid)."""
+    """Import a document into the organisation's own library, all or nothing (LibraryInvalid).
+
+    Besides the summary, every row the import creates or changes gets its own event with the
+    fields that changed, as an edit in the form would: its History tab tells the whole story.
+    """
     with transaction.atomic():
+        before = _own_states(organisation)
         report = import_document(document, organisation=organisation)
+        for model, related in _IMPORTED:
+            label = model._meta.model_name
+            for row in model.objects.filter(organisation=organisation).prefetch_related(*related):
+                old = before.get((model, row.pk))
+                if old is None:
+                    record(
+                        organisation=organisation,
+                        actor=actor,
+                        action=f"governance.{label}.created",
+                        obj=row,
+                        after=audited_state(row),
+                    )
+                else:
+                    record_changes(row, old, actor=actor, action=f"governance.{label}.updated")
         record(
             organisation=organisation,
             actor=actor,

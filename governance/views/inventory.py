@@ -1,27 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import (
-    can_create_system,
-    can_edit_system,
-    can_retire_system,
-    ensure,
-    get_membership,
-    get_object_for_user,
-)
+from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
-from audit.services import conflict_context, history_for
-from core.concurrency import EditConflict
+from audit.editing import run_service
+from audit.services import history_for
 from core.extensions import collect
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
 from ..models import AISystem
+from ..rules import can_create_system, can_edit_system, can_retire_system
 from ..services.inventory import ai_system_create, ai_system_retire, ai_system_update
 
 PAGE_SIZE = 25
@@ -87,37 +80,40 @@ def system_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk, min_role=Role.MEMBER)
     ensure(can_edit_system(membership, system), _("Only leads and the owner team can change this system."))
     form = AISystemForm(request.POST or None, instance=system, org=membership.organisation)
-    conflict = None
-    if form.is_valid():
-        try:
-            ai_system_update(
-                actor=request.user,
-                system=system,
-                expected_version=form.cleaned_data["version"],
-                data=form.profile_data(),
-            )
-        except EditConflict as exc:
-            conflict = conflict_context(exc, form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("governance:system_detail", org_slug, pk)
-    return render(request, "governance/aisystem_form.html", {"form": form, "system": system, "conflict": conflict})
+    outcome = run_service(
+        form,
+        lambda: ai_system_update(
+            actor=request.user, system=system, expected_version=form.cleaned_data["version"], data=form.profile_data()
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, _("Changes saved."))
+        return redirect("governance:system_detail", org_slug, pk)
+    context = {"form": form, "system": system, "conflict": outcome.conflict}
+    return render(request, "governance/aisystem_form.html", context)
 
 
 @login_required
 def system_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk, min_role=Role.LEAD)
     ensure(can_retire_system(membership, system), _("This system is already retired."))
-    form = AISystemRetireForm(request.POST or None)
-    if form.is_valid():
-        ai_system_retire(actor=request.user, system=system, reason=form.cleaned_data["reason"])
+    form = AISystemRetireForm(request.POST or None, instance=system)
+    outcome = run_service(
+        form,
+        lambda: ai_system_retire(
+            actor=request.user,
+            system=system,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if outcome.saved:
         messages.success(
             request, _("“%(name)s” is retired. It stays in the inventory with its history.") % {"name": system.name}
         )
         return redirect("governance:system_detail", org_slug, pk)
-    return render(request, "governance/aisystem_retire.html", {"form": form, "system": system})
+    context = {"form": form, "system": system, "conflict": outcome.conflict}
+    return render(request, "governance/aisystem_retire.html", context)
 
 
 @login_required

@@ -13,13 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.access import (
-    can_edit_library,
-    can_edit_library_entry,
-    can_export_library,
-    get_library_object_for_user,
-    get_membership,
-)
+from accounts.access import get_membership
 from audit.services import history_for
 from core.choices import Domain
 
@@ -27,6 +21,7 @@ from ..applicability import describe
 from ..filters import ControlFilter, ThreatFilter
 from ..forms.library import TriageForm
 from ..models import AISystem, Concern, Control, Framework, FrameworkItem, Scenario, Threat
+from ..rules import can_edit_library, can_edit_library_entry, can_export_library, get_library_object_for_user
 from ..triage import typical_owners
 
 PAGE_SIZE = 50

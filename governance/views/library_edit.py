@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,22 +11,16 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.access import (
-    AUDIT_READERS,
-    can_edit_library_entry,
-    ensure,
-    get_library_object_for_user,
-    get_membership,
-)
+from accounts.access import AUDIT_READERS, ensure, get_membership
 from accounts.models import Role
-from audit.services import conflict_context
-from core.concurrency import EditConflict
+from audit.editing import run_service
 
 from ..forms.library import ControlForm, ControlRetireForm, FrameworkForm, LibraryExportForm, LibraryImportForm
 from ..library import LibraryInvalid
 from ..library.documents import parse
 from ..library.exporter import export_library
 from ..models import Control, Framework
+from ..rules import can_edit_library_entry, get_library_object_for_user
 from ..services import library as services
 from .library import library_context
 
@@ -41,15 +34,8 @@ def _crosswalk_url(org_slug: str, framework: Framework) -> str:
 
 def _save(form, save) -> tuple[object | None, dict | None]:
     """Run a service for a valid form: (result, None), or (None, conflict) with errors on the form."""
-    if not form.is_valid():
-        return None, None
-    try:
-        return save(), None
-    except EditConflict as exc:
-        return None, conflict_context(exc, form)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None, None
+    outcome = run_service(form, save)
+    return outcome.result, outcome.conflict
 
 
 @login_required
@@ -91,14 +77,22 @@ def control_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 def control_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, control = get_library_object_for_user(request, org_slug, Control.objects.all(), pk, min_role=Role.LEAD)
     ensure(can_edit_library_entry(membership, control), _(ONLY_OWN))
-    form = ControlRetireForm(request.POST or None)
-    if form.is_valid():
-        services.control_retire(actor=request.user, control=control, reason=form.cleaned_data["reason"])
+    form = ControlRetireForm(request.POST or None, instance=control)
+    retired, conflict = _save(
+        form,
+        lambda: services.control_retire(
+            actor=request.user,
+            control=control,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if retired:
         messages.success(
             request, _("Control %(ref)s is retired. It stays readable with its history.") % {"ref": control.ref}
         )
         return redirect("governance:control_detail", org_slug, pk)
-    context = library_context(membership, "controls", form=form, control=control)
+    context = library_context(membership, "controls", form=form, control=control, conflict=conflict)
     return render(request, "governance/library/control_retire.html", context)
 
 

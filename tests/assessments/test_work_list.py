@@ -90,7 +90,7 @@ def test_each_row_offers_the_next_step_this_member_may_take(client_for, member, 
     ready = assign(system, "READY", status=AssignmentStatus.IN_PROGRESS)
     EvidenceFactory(assignment=ready)
     assign(system, "WAITING", status=AssignmentStatus.IN_PROGRESS)
-    rows = {a.control.ref: [x.key for x in a.quick_actions] for a in client_for(member).get(url).context["page"]}
+    rows = {a.control.ref: [x.name for x in a.quick_actions] for a in client_for(member).get(url).context["page"]}
     assert rows == {"NEW": ["start"], "READY": ["implement"], "WAITING": []}
 
 

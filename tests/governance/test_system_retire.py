@@ -16,7 +16,7 @@ def url(system):
 
 
 def test_lead_retires_with_a_reason_and_nothing_is_deleted(client_for, lead, system):
-    response = client_for(lead).post(url(system), {"reason": "Replaced by the new assistant."})
+    response = client_for(lead).post(url(system), {"reason": "Replaced by the new assistant.", "version": system.version})
     assert response.status_code == 302
     system.refresh_from_db()
     assert system.is_retired and system.retired_by == lead
@@ -40,9 +40,19 @@ def test_member_cannot_retire(client_for, member, system):
 
 
 def test_retired_systems_leave_the_default_list_but_stay_findable(client_for, lead, system, org):
-    client_for(lead).post(url(system), {"reason": "Gone"})
+    client_for(lead).post(url(system), {"reason": "Gone", "version": system.version})
     list_url = reverse("governance:system_list", args=[org.slug])
     c = client_for(lead)
     assert system not in c.get(list_url).context["page"].object_list
     assert system in c.get(list_url, {"status": "retired"}).context["page"].object_list
     assert client_for(lead).get(reverse("governance:system_detail", args=[org.slug, system.pk])).status_code == 200
+
+
+def test_a_retirement_from_a_stale_page_conflicts_instead_of_overwriting(client_for, lead, system):
+    stale = system.version
+    AISystem.objects.filter(pk=system.pk).update(version=stale + 1)  # someone saved meanwhile
+    response = client_for(lead).post(url(system), {"reason": "Gone", "version": stale})
+    assert response.status_code == 200
+    assert response.context["conflict"] is not None
+    system.refresh_from_db()
+    assert system.retired_at is None

@@ -17,7 +17,7 @@ def url(org, control):
 def test_it_retires_an_own_control_which_stays_readable_with_its_links(client_for, lead, org, control):
     threat = ThreatFactory(organisation=org)
     threat.controls.set([control])
-    response = client_for(lead).post(url(org, control), {"reason": "Replaced by ACME-02."})
+    response = client_for(lead).post(url(org, control), {"reason": "Replaced by ACME-02.", "version": control.version})
     assert response.status_code == 302
     control.refresh_from_db()
     assert control.retired_at is not None and control.version == 2
