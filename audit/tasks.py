@@ -1,4 +1,5 @@
-"""Background jobs of the audit trail. Tasks take ids and are safe to run twice."""
+"""Background jobs of the audit trail. Tasks take ids and are safe to run twice: the job row is
+claimed under a lease (core/jobs.py), and a job whose worker died is taken over."""
 
 from celery import shared_task
 from django.db import OperationalError
