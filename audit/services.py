@@ -252,6 +252,10 @@ def verify_chain(organisation: Organisation, *, progress=None, every: int = 2000
             progress(checked, head_seq)
     if head_seq != checked or head_hash != expected_prev:
         return broken(checked, f"events after #{checked} are missing (the chain head is at #{head_seq})")
+    if checked and not keyed:
+        # Since the upgrade every chain ends with a keyed event (the migration sealed the legacy
+        # ones): an all-legacy chain was recomputed by someone without the key.
+        return broken(checked, f"the newest event #{checked} is not keyed: the chain was rewritten")
     return ChainReport(organisation, checked, "", head_seq, head_hash)
 
 

@@ -6,6 +6,37 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def seal_legacy_chains(apps, schema_editor):
+    """End every existing chain with a keyed event: legacy (unkeyed) events stay valid as a prefix,
+    and a chain recomputed without the key (all unkeyed) no longer passes."""
+    from django.utils import timezone
+
+    from audit import keys
+    from audit.models import AuditEvent as CurrentEvent  # its compute_hash is the one definition
+
+    ChainHead = apps.get_model("audit", "ChainHead")
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    key_id = keys.current_key_id()
+    for head in ChainHead.objects.filter(seq__gt=0).order_by("pk"):
+        fields = {
+            "organisation_id": head.organisation_id,
+            "seq": head.seq + 1,
+            "actor_id": None,
+            "actor_label": "system",
+            "action": "audit.chain.keyed",
+            "object_type": "audit.chainhead",
+            "object_id": str(head.organisation_id),
+            "object_repr": "The audit chain is keyed (HMAC-SHA256) from here on",
+            "before": {},
+            "after": {"key_id": key_id},
+            "created_at": timezone.now(),
+            "prev_hash": head.hash,
+            "key_id": key_id,
+        }
+        event = AuditEvent.objects.create(hash=CurrentEvent(**fields).compute_hash(), **fields)
+        ChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -26,6 +57,7 @@ class Migration(migrations.Migration):
             name='key_id',
             field=models.CharField(blank=True, default=audit.keys.current_key_id, max_length=32),
         ),
+        migrations.RunPython(seal_legacy_chains, migrations.RunPython.noop),
         migrations.AddField(
             model_name='verification',
             name='attempts',
