@@ -135,6 +135,28 @@ def _give_up_message() -> str:
     }
 
 
+def lease_left(model: type[LeasedJob], pk: int) -> float | None:
+    """Seconds until the live lease on a running job expires; None if no worker holds one."""
+    row = model.objects.filter(pk=pk, status=RUNNING, lease_expires_at__gt=timezone.now()).first()
+    return (row.lease_expires_at - timezone.now()).total_seconds() if row else None
+
+
+def look_again_later(task, model: type[LeasedJob], pk: int) -> None:
+    """After a job's task ran: if another worker holds a live lease on the job (this delivery
+    found it taken), retry when the lease would expire. A message redelivered after its worker
+    was killed (`kill -9` of a child: the message comes back at once) so takes the job over as
+    soon as the lease runs out, instead of waiting for the sweeper; while the job is alive and
+    beating, the retry finds it finished or still held, and looks again or stops."""
+    if task.request.called_directly or task.request.is_eager:
+        return
+    left = lease_left(model, pk)
+    if left is not None:
+        raise task.retry(countdown=left + 1, max_retries=LOOKS)
+
+
+LOOKS = 100  # retries of a delivery that keeps finding the job held (at one lease each)
+
+
 def _mine(job: LeasedJob):
     return type(job).objects.filter(pk=job.pk, status=RUNNING, attempts=job.attempts)
 
