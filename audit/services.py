@@ -293,7 +293,7 @@ def verification_run(verification_id: int) -> None:
     job = jobs.claim(Verification, verification_id)
     if job is None:
         return
-    try:
+    with jobs.working(job):
         report = verify_chain(
             job.organisation,
             progress=lambda checked, total: jobs.heartbeat(job, events_checked=checked, events_total=total),
@@ -304,15 +304,13 @@ def verification_run(verification_id: int) -> None:
         except (OSError, BadCheckpoint) as exc:
             logger.error("audit checkpoint of organisation %s not written: %s", job.organisation_id, exc)
             message = f"The chain is intact, but its checkpoint could not be written: {exc}"
-    except jobs.LeaseLost:
-        return  # another worker took the job over; it stores the outcome
-    jobs.finish(
-        job,
-        status=Verification.Status.PASSED if report.ok else Verification.Status.FAILED,
-        events_checked=report.events_checked,
-        events_total=report.head_seq,
-        message=message,
-    )
+        jobs.finish(
+            job,
+            status=Verification.Status.PASSED if report.ok else Verification.Status.FAILED,
+            events_checked=report.events_checked,
+            events_total=report.head_seq,
+            message=message,
+        )
 
 
 # --- Reading the trail ------------------------------------------------------------------------

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, migrations, models, transaction
+from django.db import IntegrityError, OperationalError, migrations, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -155,6 +156,23 @@ def look_again_later(task, model: type[LeasedJob], pk: int) -> None:
 
 
 LOOKS = 100  # retries of a delivery that keeps finding the job held (at one lease each)
+
+
+@contextmanager
+def working(job: LeasedJob):
+    """Around a claimed job's work (which ends with `finish`): a lost lease ends it quietly (the
+    new holder goes on), a transient database error puts the job back in the queue for the
+    task's retry, any other error fails the job with its message and is raised again."""
+    try:
+        yield job
+    except LeaseLost:
+        logger.warning("job %s %s was taken over by another worker", job._meta.label, job.pk)
+    except OperationalError:
+        release(job)
+        raise
+    except Exception as exc:
+        finish(job, status=FAILED, message=str(exc)[:500])
+        raise
 
 
 def _mine(job: LeasedJob):

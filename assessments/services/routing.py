@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -203,7 +203,7 @@ def reroute_run(job_id: int) -> None:
         return
     job = RerouteJob.objects.select_related("organisation", "requested_by").get(pk=job.pk)
     router = Router(job.organisation)
-    try:
+    with jobs.working(job):
         for start in range(job.done, len(job.assignment_ids), REROUTE_CHUNK):
             chunk = job.assignment_ids[start : start + REROUTE_CHUNK]
             with transaction.atomic():
@@ -217,17 +217,7 @@ def reroute_run(job_id: int) -> None:
                 ):
                     moved += _move(job.requested_by, job.organisation, assignment, router)
                 jobs.heartbeat(job, done=start + len(chunk), moved=moved)
-    except jobs.LeaseLost:
-        return  # another worker took the job over and continues from the committed progress
-    except OperationalError:
-        # Transient (lock timeout, lost connection): release the claim so the task's retry can
-        # take it again; it resumes after the last committed chunk.
-        jobs.release(job)
-        raise
-    except Exception as exc:  # a stored failure the page shows; the moves made so far are committed
-        jobs.finish(job, status=RerouteJob.Status.FAILED, message=str(exc)[:500])
-        raise
-    jobs.finish(job, status=RerouteJob.Status.DONE)
+        jobs.finish(job, status=RerouteJob.Status.DONE)
 
 
 def _move(actor, organisation: Organisation, assignment: ControlAssignment, router: Router) -> int:

@@ -114,3 +114,28 @@ def test_a_concurrent_request_gets_the_job_the_other_created(org, admin):
     )
     assert (job, created) == (first, False)
     assert Verification.objects.filter(organisation=org).count() == 1
+
+
+def test_working_fails_the_job_on_an_error_and_requeues_it_on_a_transient_one(org):
+    from django.db import OperationalError
+
+    job = jobs.claim(Verification, Verification.objects.create(organisation=org).pk)
+    with pytest.raises(OperationalError), jobs.working(job):
+        raise OperationalError("lock timeout")
+    assert Verification.objects.get(pk=job.pk).status == "pending"
+
+    job = jobs.claim(Verification, job.pk)
+    with pytest.raises(RuntimeError), jobs.working(job):
+        raise RuntimeError("the chain is unreadable")
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", "the chain is unreadable")
+
+
+def test_working_ends_quietly_when_the_job_was_taken_over(org):
+    job = jobs.claim(Verification, Verification.objects.create(organisation=org).pk)
+    expire(job)
+    jobs.claim(Verification, job.pk)
+    with jobs.working(job):
+        jobs.heartbeat(job)
+        raise AssertionError("not reached")
+    assert Verification.objects.get(pk=job.pk).status == "running"  # the new holder's
