@@ -1,9 +1,12 @@
 """The audit trail: append-only, hash-chained events, one chain per organisation.
 
 Each event stores the hash of the previous event of its organisation (`prev_hash`) and its own
-hash over its content and `prev_hash`. Changing, inserting or removing an event breaks the
-chain; `ChainHead` remembers the last sequence number and hash, so even removing the newest
-events is detected. `manage.py verify_audit_log` walks every chain.
+HMAC-SHA256 over its content and `prev_hash`, under a key kept outside the database (`key_id`
+names it, see audit/keys.py). Changing, inserting or removing an event breaks the chain, and
+without the key nobody can compute a chain that fits again. `ChainHead` remembers the last
+sequence number and hash, and signed checkpoints outside the database (audit/checkpoints.py)
+remember it too, so removing the newest events is detected. `manage.py verify_audit_log` walks
+every chain. Threat model: docs/security/audit-chain.md.
 """
 
 import hashlib
@@ -14,6 +17,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.jobs import LeasedJob, one_active_per
+
+from . import keys
 
 GENESIS_HASH = "0" * 64
 
@@ -43,6 +49,8 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The key that sealed the event; "" for events written before the chain was keyed.
+    key_id = models.CharField(max_length=32, blank=True, default=keys.current_key_id)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -65,7 +73,7 @@ class AuditEvent(models.Model):
 
     def payload(self) -> dict:
         """The content covered by the hash, in a stable, JSON-safe form."""
-        return {
+        data = {
             "organisation": self.organisation_id,
             "seq": self.seq,
             "actor": self.actor_id,
@@ -79,10 +87,17 @@ class AuditEvent(models.Model):
             "created_at": self.created_at.isoformat(timespec="microseconds"),
             "prev_hash": self.prev_hash,
         }
+        if self.key_id != keys.LEGACY:
+            data["key_id"] = self.key_id
+        return data
 
     def compute_hash(self) -> str:
+        """The event's seal: HMAC-SHA256 under the key `key_id` (plain SHA-256 for legacy events).
+        The one place the hash is computed; keys.UnknownKey if the key is not configured."""
         canonical = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        if self.key_id == keys.LEGACY:
+            return hashlib.sha256(canonical.encode()).hexdigest()
+        return keys.mac(self.key_id, canonical)
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for each field the event touched, as stored."""
@@ -110,8 +125,13 @@ class ChainHead(models.Model):
         return f"chain of {self.organisation_id} at #{self.seq}"
 
 
-class Verification(models.Model):
-    """One run of the chain check, started by beat (daily) or by a user; polled by the page."""
+class Verification(LeasedJob):
+    """One run of the chain check, started by beat (daily) or by a user; polled by the page.
+
+    Claimed under a lease (core/jobs.py): a check whose worker died is taken over and starts over.
+    """
+
+    task = "audit.tasks.audit_verify_task"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Queued")
@@ -132,6 +152,7 @@ class Verification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [one_active_per("organisation", name="audit_verification_one_active")]
 
     def __str__(self) -> str:
         return f"chain check {self.pk} ({self.status})"

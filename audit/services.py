@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hmac
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,12 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core import jobs
 from core.concurrency import EditConflict
 
+from . import keys
 from .models import GENESIS_HASH, AuditEvent, ChainHead, Verification
 from .presenters import label_changes
 
 M = TypeVar("M", bound=models.Model)
+logger = logging.getLogger(__name__)
 
 
 def json_safe(value: Any) -> Any:
@@ -103,6 +108,7 @@ def record(
         after=json_safe(after or {}),
         created_at=timezone.now(),
         prev_hash=head.hash,
+        key_id=keys.current_key_id(),
     )
     event.hash = event.compute_hash()
     event.save()
@@ -276,87 +282,130 @@ class ChainReport:
     organisation: Organisation
     events_checked: int
     error: str = ""
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
 
     @property
     def ok(self) -> bool:
         return not self.error
 
 
-def verify_chain(organisation: Organisation, *, progress=None) -> ChainReport:
-    """Walk the organisation's chain in order; report the first event that does not fit.
+def verify_chain(organisation: Organisation, *, progress=None, every: int = 2000) -> ChainReport:
+    """Walk the organisation's chain up to its head, as read before the walk; report the first
+    event that does not fit. `progress(checked, total)` is called at the start and every `every`
+    events.
 
-    Detects an altered event (its hash no longer matches its content), a removed or inserted
-    event (a gap in `seq` or a `prev_hash` that does not link), and removed newest events
-    (the chain head points past the last event).
+    Detects an altered event (its HMAC no longer matches its content: recomputing it needs the
+    key), a removed or inserted event (a gap in `seq` or a `prev_hash` that does not link),
+    removed newest events (the head points past the last event) and, against the latest signed
+    checkpoint outside the database, a rewound or rewritten chain. Events appended while the
+    check runs lie beyond the head it read and are left for the next check.
     """
-    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    events = AuditEvent.objects.filter(organisation=organisation).order_by("seq")
-    for event in events.iterator(chunk_size=2000):
-        if event.seq != expected_seq:
-            return ChainReport(
-                organisation, checked, f"event #{expected_seq} is missing (next found is #{event.seq}, id {event.pk})"
-            )
-        if event.prev_hash != expected_prev:
-            return ChainReport(
-                organisation, checked, f"event #{event.seq} (id {event.pk}) does not link to the event before it"
-            )
-        if event.compute_hash() != event.hash:
-            return ChainReport(
-                organisation,
-                checked,
-                f"event #{event.seq} (id {event.pk}) was altered: its content does not match its hash",
-            )
-        expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-        if progress and checked % 2000 == 0:
-            progress(checked)
+    from . import checkpoints
+
     head = ChainHead.objects.filter(organisation=organisation).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    if head_seq != checked or head_hash != expected_prev:
-        return ChainReport(
-            organisation, checked, f"events after #{checked} are missing (the chain head is at #{head_seq})"
+
+    def broken(checked: int, error: str) -> ChainReport:
+        return ChainReport(organisation, checked, error, head_seq, head_hash)
+
+    try:
+        checkpoint = checkpoints.latest(organisation)
+    except checkpoints.BadCheckpoint as exc:
+        return broken(0, f"the latest checkpoint cannot be trusted: {exc}")
+    if checkpoint and checkpoint.seq > head_seq:
+        return broken(
+            0,
+            f"the chain ends at #{head_seq} but the checkpoint of {checkpoint.at} saw #{checkpoint.seq}: "
+            "events were removed",
         )
-    return ChainReport(organisation, checked)
+    if progress:
+        progress(0, head_seq)
+    expected_prev, expected_seq, checked, keyed = GENESIS_HASH, 1, 0, False
+    events = AuditEvent.objects.filter(organisation=organisation, seq__lte=head_seq).order_by("seq")
+    for event in events.iterator(chunk_size=2000):
+        name = f"event #{event.seq} (id {event.pk})"
+        if event.seq != expected_seq:
+            return broken(checked, f"event #{expected_seq} is missing (next found is #{event.seq}, id {event.pk})")
+        if event.prev_hash != expected_prev:
+            return broken(checked, f"{name} does not link to the event before it")
+        if keyed and event.key_id == keys.LEGACY:
+            return broken(checked, f"{name} is unkeyed after keyed events: it was rewritten")
+        keyed = keyed or event.key_id != keys.LEGACY
+        try:
+            sealed = event.compute_hash()
+        except keys.UnknownKey:
+            return broken(checked, f"{name} is sealed with key {event.key_id!r}, which is not configured")
+        if not hmac.compare_digest(sealed, event.hash):
+            return broken(checked, f"{name} was altered: its content does not match its hash")
+        if checkpoint and event.seq == checkpoint.seq and event.hash != checkpoint.hash:
+            return broken(
+                checked, f"event #{event.seq} differs from the checkpoint of {checkpoint.at}: the chain was rewritten"
+            )
+        expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        if progress and checked % every == 0:
+            progress(checked, head_seq)
+    if head_seq != checked or head_hash != expected_prev:
+        return broken(checked, f"events after #{checked} are missing (the chain head is at #{head_seq})")
+    if checked and not keyed:
+        # Since the upgrade every chain ends with a keyed event (the migration sealed the legacy
+        # ones): an all-legacy chain was recomputed by someone without the key.
+        return broken(checked, f"the newest event #{checked} is not keyed: the chain was rewritten")
+    return ChainReport(organisation, checked, "", head_seq, head_hash)
+
+
+def checkpoint_chain(report: ChainReport):
+    """Anchor a chain that passed its check: a signed checkpoint of the head it verified, unless
+    the latest checkpoint has that head already. The new checkpoint, or None."""
+    from . import checkpoints
+
+    if not report.ok or report.head_seq == 0:
+        return None
+    latest = checkpoints.latest(report.organisation)
+    if latest and latest.seq == report.head_seq:
+        return None
+    return checkpoints.write(report.organisation, seq=report.head_seq, hash=report.head_hash)
 
 
 # --- Verification jobs (run by Celery, polled by the audit trail page) -----------------------
 
 
 def verification_request(*, organisation: Organisation, actor) -> Verification:
-    """Queue a chain check unless one is already queued or running for the organisation."""
-    from .tasks import audit_verify_task
-
-    with transaction.atomic():
-        active = organisation.audit_verifications.filter(
-            status__in=[Verification.Status.PENDING, Verification.Status.RUNNING]
-        ).first()
-        if active:
-            return active
-        verification = Verification.objects.create(organisation=organisation, requested_by=actor)
-        transaction.on_commit(lambda: audit_verify_task.delay(verification.pk))
+    """Queue a chain check unless one is already queued or running for the organisation (the
+    database allows one active check per organisation; a concurrent request gets that one)."""
+    verification, _created = jobs.create_or_active(
+        Verification, active=organisation.audit_verifications.all(), organisation=organisation, requested_by=actor
+    )
     return verification
 
 
 def verification_run(verification_id: int) -> None:
-    """Claim the job (only one worker wins), check the chain, store the outcome. Idempotent."""
-    claimed = Verification.objects.filter(pk=verification_id, status=Verification.Status.PENDING).update(
-        status=Verification.Status.RUNNING
-    )
-    if not claimed:
-        return  # already done, or another worker has it: a duplicate delivery is harmless
-    verification = Verification.objects.select_related("organisation").get(pk=verification_id)
-    total = AuditEvent.objects.filter(organisation=verification.organisation).count()
-    Verification.objects.filter(pk=verification_id).update(events_total=total)
+    """Claim the job under a lease (core/jobs.py), check the chain, store the outcome and anchor
+    a passing chain in a checkpoint. A check whose worker died is taken over and starts over,
+    counting from zero again. Does nothing for a finished job or one another worker holds."""
+    from .checkpoints import BadCheckpoint
 
-    def progress(checked: int) -> None:
-        Verification.objects.filter(pk=verification_id).update(events_checked=checked)
-
-    report = verify_chain(verification.organisation, progress=progress)
-    Verification.objects.filter(pk=verification_id).update(
-        status=Verification.Status.PASSED if report.ok else Verification.Status.FAILED,
-        events_checked=report.events_checked,
-        message=report.error,
-        finished_at=timezone.now(),
-    )
+    job = jobs.claim(Verification, verification_id)
+    if job is None:
+        return
+    with jobs.working(job):
+        report = verify_chain(
+            job.organisation,
+            progress=lambda checked, total: jobs.heartbeat(job, events_checked=checked, events_total=total),
+        )
+        message = report.error
+        try:
+            checkpoint_chain(report)
+        except (OSError, BadCheckpoint) as exc:
+            logger.error("audit checkpoint of organisation %s not written: %s", job.organisation_id, exc)
+            message = f"The chain is intact, but its checkpoint could not be written: {exc}"
+        jobs.finish(
+            job,
+            status=Verification.Status.PASSED if report.ok else Verification.Status.FAILED,
+            events_checked=report.events_checked,
+            events_total=report.head_seq,
+            message=message,
+        )
 
 
 # --- Reading the trail ------------------------------------------------------------------------

@@ -234,7 +234,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 900,
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
@@ -243,7 +243,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_verify_all_task",
         "schedule": 60 * 60 * 24,
     },
+    "sweep-jobs": {
+        "task": "core.tasks.jobs_sweep_task",
+        "schedule": 60,
+    },
 }
+# A worker holds a job for this long without a heartbeat; after that the job is taken over
+# (core/jobs.py). Jobs beat well within it; a lost worker's job resumes within about two leases.
+BASTION_JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -254,6 +261,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Audit chain (docs/security/audit-chain.md) ----------------------------------------------
+# HMAC keys as `id:secret` entries (the first seals new events); or a file of them. Without
+# them a key derived from SECRET_KEY is used, which `check --deploy` warns about.
+AUDIT_HMAC_KEYS = env.str("AUDIT_HMAC_KEYS", default="")
+AUDIT_HMAC_KEY_FILE = env.str("AUDIT_HMAC_KEY_FILE", default="")
+# Signed checkpoints of every chain head are appended here (make it append-only, see the doc).
+AUDIT_CHECKPOINT_DIR = env.path("AUDIT_CHECKPOINT_DIR", default=VAR_DIR / "audit-checkpoints")
 
 # --- Bastion --------------------------------------------------------------------------------
 BASTION_DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")

@@ -63,6 +63,13 @@ def outsider(db):
     return user
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoint_dir(settings, tmp_path_factory):
+    """Each test its own checkpoint directory: ids are reused between tests, checkpoints must not be."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
+    return settings.AUDIT_CHECKPOINT_DIR
+
+
 @pytest.fixture
 def client_for(client):
     """`client_for(user)`: the test client signed in as `user`."""

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Team
 from core.choices import Domain
+from core.jobs import LeasedJob, one_active_per
 from governance.models import Practice
 
 
@@ -56,12 +57,16 @@ class OwnershipRule(models.Model):
         return f"{self.get_domain_display()} · {practice} → {self.team}"
 
 
-class RerouteJob(models.Model):
+class RerouteJob(LeasedJob):
     """Moving open assignments to the owners the rules now give: a background job the page polls.
 
     The assignments are chosen when the user confirms (the ones the page showed); the job moves
     each one that is still open and still routed elsewhere, so running it twice is harmless.
+    It is claimed under a lease (core/jobs.py); `done` is stored with each chunk's moves, so a
+    job whose worker died resumes after the last committed chunk.
     """
+
+    task = "assessments.tasks.reroute_run_task"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Queued")
@@ -82,6 +87,7 @@ class RerouteJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [one_active_per("organisation", name="reroute_job_one_active")]
 
     def __str__(self) -> str:
         return f"re-route job {self.pk} ({self.status})"

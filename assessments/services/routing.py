@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Discipline, Organisation, Team
 from audit.services import audited_create, audited_state, audited_update, record
+from core import jobs
 from core.choices import Domain
 from governance.models import Practice
 
@@ -169,37 +169,41 @@ def misrouted(organisation: Organisation, router: Router | None = None):
 
 
 def reroute_request(*, actor, organisation: Organisation, assignment_ids: list[int]) -> RerouteJob:
-    """Queue the move of the given open assignments to their current route (one job at a time)."""
-    from ..tasks import reroute_run_task
-
-    with transaction.atomic():
-        active = organisation.reroute_jobs.filter(status__in=[RerouteJob.Status.PENDING, RerouteJob.Status.RUNNING])
-        if active.exists():
-            raise ValidationError(_("A re-routing job is already running; wait for it to finish."))
-        job = RerouteJob.objects.create(
-            organisation=organisation,
-            requested_by=actor,
-            assignment_ids=sorted(set(assignment_ids)),
-            total=len(set(assignment_ids)),
-        )
-        transaction.on_commit(lambda: reroute_run_task.delay(job.pk))
+    """Queue the move of the given open assignments to their current route. One job at a time
+    per organisation, enforced by the database: ValidationError while another is active."""
+    ids = sorted(set(assignment_ids))
+    job, created = jobs.create_or_active(
+        RerouteJob,
+        active=organisation.reroute_jobs.all(),
+        organisation=organisation,
+        requested_by=actor,
+        assignment_ids=ids,
+        total=len(ids),
+    )
+    if not created:
+        raise ValidationError(_("A re-routing job is already running; wait for it to finish."))
     return job
 
 
+REROUTE_CHUNK = 100
+
+
 def reroute_run(job_id: int) -> None:
-    """Claim the job (one worker wins), move each assignment that is still misrouted. Idempotent."""
-    claimed = RerouteJob.objects.filter(pk=job_id, status=RerouteJob.Status.PENDING).update(
-        status=RerouteJob.Status.RUNNING
-    )
-    if not claimed:
+    """Claim the job under a lease (core/jobs.py) and move each listed assignment that is still
+    misrouted, a chunk per transaction. Each chunk's moves, audit events and progress commit
+    together, so a job whose worker died resumes after the last committed chunk and never moves
+    or records an assignment twice. Does nothing for a finished job or one another worker holds."""
+    job = jobs.claim(RerouteJob, job_id)
+    if job is None:
         return
-    job = RerouteJob.objects.select_related("organisation", "requested_by").get(pk=job_id)
+    job = RerouteJob.objects.select_related("organisation", "requested_by").get(pk=job.pk)
     router = Router(job.organisation)
-    moved = done = 0
-    try:
-        for start in range(0, len(job.assignment_ids), 100):
-            chunk = job.assignment_ids[start : start + 100]
+    with jobs.working(job):
+        for start in range(job.done, len(job.assignment_ids), REROUTE_CHUNK):
+            chunk = job.assignment_ids[start : start + REROUTE_CHUNK]
             with transaction.atomic():
+                jobs.heartbeat(job)  # locks the job row: no other claim can interleave with this chunk
+                moved = job.moved
                 for assignment in (
                     ControlAssignment.objects.for_org(job.organisation)
                     .filter(pk__in=chunk)
@@ -207,21 +211,8 @@ def reroute_run(job_id: int) -> None:
                     .select_for_update(of=("self",))
                 ):
                     moved += _move(job.requested_by, job.organisation, assignment, router)
-            done += len(chunk)
-            RerouteJob.objects.filter(pk=job_id).update(done=done, moved=moved)
-    except OperationalError:
-        # Transient (lock timeout, lost connection): release the claim so the task's retry can
-        # take it again; moves already committed are skipped the second time.
-        RerouteJob.objects.filter(pk=job_id).update(status=RerouteJob.Status.PENDING)
-        raise
-    except Exception as exc:  # a stored failure the page shows; the moves made so far are committed
-        RerouteJob.objects.filter(pk=job_id).update(
-            status=RerouteJob.Status.FAILED, message=str(exc)[:500], finished_at=timezone.now()
-        )
-        raise
-    RerouteJob.objects.filter(pk=job_id).update(
-        status=RerouteJob.Status.DONE, done=done, moved=moved, finished_at=timezone.now()
-    )
+                jobs.heartbeat(job, done=start + len(chunk), moved=moved)
+        jobs.finish(job, status=RerouteJob.Status.DONE)
 
 
 def _move(actor, organisation: Organisation, assignment: ControlAssignment, router: Router) -> int:

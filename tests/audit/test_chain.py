@@ -98,3 +98,11 @@ def test_command_exit_code_from_the_shell(org, events):
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["manage.py", "verify_audit_log"]).execute()
     assert exit_info.value.code == 1
+
+
+def test_command_can_anchor_intact_chains_in_checkpoints(org, events, capsys):
+    from audit import checkpoints
+
+    call_command("verify_audit_log", "--checkpoint")
+    assert f"checkpoint written at #{len(events)}" in capsys.readouterr().out
+    assert checkpoints.latest(org).seq == len(events)

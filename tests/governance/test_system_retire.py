@@ -16,7 +16,9 @@ def url(system):
 
 
 def test_lead_retires_with_a_reason_and_nothing_is_deleted(client_for, lead, system):
-    response = client_for(lead).post(url(system), {"reason": "Replaced by the new assistant.", "version": system.version})
+    response = client_for(lead).post(
+        url(system), {"reason": "Replaced by the new assistant.", "version": system.version}
+    )
     assert response.status_code == 302
     system.refresh_from_db()
     assert system.is_retired and system.retired_by == lead
