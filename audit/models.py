@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from core.jobs import LeasedJob, one_active_per
 
-from . import keys
+from . import channels, keys
 
 GENESIS_HASH = "0" * 64
 
@@ -51,6 +51,8 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64)
     # The key that sealed the event; "" for events written before the chain was keyed.
     key_id = models.CharField(max_length=32, blank=True, default=keys.current_key_id)
+    # Through what the change was made (audit.channels); empty on events written before it existed.
+    channel = models.CharField(max_length=16, blank=True, default="", choices=channels.CHOICES)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -89,6 +91,8 @@ class AuditEvent(models.Model):
         }
         if self.key_id != keys.LEGACY:
             data["key_id"] = self.key_id
+        if self.channel:
+            data["channel"] = self.channel
         return data
 
     def compute_hash(self) -> str:

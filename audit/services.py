@@ -24,7 +24,7 @@ from accounts.models import Organisation
 from core import jobs
 from core.concurrency import EditConflict
 
-from . import keys
+from . import channels, keys
 from .models import GENESIS_HASH, AuditEvent, ChainHead, Verification
 from .presenters import label_changes
 
@@ -108,6 +108,7 @@ def record(
         after=json_safe(after or {}),
         created_at=timezone.now(),
         prev_hash=head.hash,
+        channel=channels.current(),
         key_id=keys.current_key_id(),
     )
     event.hash = event.compute_hash()
