@@ -12,11 +12,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Membership, Role
 from audit.models import AuditEvent, Verification
 from audit.services import record
-from tests.factories import AISystemFactory
+from tests.factories import AISystemFactory, TeamFactory
 from tests.matrix import ROLES, extend_world, merged_rows
 from tests.matrix.core import system_form
 
 MATRIX = merged_rows()
+OTHER_TEAM = "other-team member"
 
 # URLs outside any organisation: who may open them is tested in their own modules.
 NOT_ORG_SCOPED = {
@@ -57,6 +58,8 @@ def test_every_url_is_in_the_matrix():
 def world(org, team, make_member):
     """One of everything, all in `org`; every role is a member of `team`, which owns the system."""
     users = {role: make_member(role, f"matrix-{role}", teams=[team]) for role in ROLES}
+    other_team = TeamFactory(organisation=org, name="Matrix other team")
+    users[OTHER_TEAM] = make_member(Role.MEMBER, "matrix-other-team", teams=[other_team])
     target = Membership.objects.get(user=make_member(Role.MEMBER, "matrix-target"))
     system = AISystemFactory(organisation=org, owner_team=team)
     verification = Verification.objects.create(organisation=org)
@@ -83,12 +86,18 @@ def _request(client, name, row, world):
     return client.get(url)
 
 
+def _allowed(row, who) -> bool:
+    if who == OTHER_TEAM:  # a member of the same organisation, in a team that owns none of it
+        return Role.MEMBER in row.allowed and not row.team_scoped
+    return who in row.allowed
+
+
 def _expected(row, who) -> str:
     if who == "anonymous":
         return "login redirect"
     if who == "outsider":
         return "404"
-    return f"one of {row.ok}" if who in row.allowed else "403"
+    return f"one of {row.ok}" if _allowed(row, who) else "403"
 
 
 def _as_expected(row, who, response) -> bool:
@@ -96,7 +105,7 @@ def _as_expected(row, who, response) -> bool:
         return response.status_code == 302 and response["Location"].startswith(reverse("login"))
     if who == "outsider":
         return response.status_code == 404
-    return response.status_code in row.ok if who in row.allowed else response.status_code == 403
+    return response.status_code in row.ok if _allowed(row, who) else response.status_code == 403
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -108,7 +117,7 @@ def test_url_answers_each_kind_of_user_as_the_matrix_says(client, world, outside
     """
     row = MATRIX[name]
     problems = []
-    for who in ["anonymous", "outsider", *ROLES]:
+    for who in ["anonymous", "outsider", *ROLES, OTHER_TEAM]:
         with transaction.atomic():
             client.logout()
             if who == "outsider":

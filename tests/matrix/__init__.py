@@ -25,6 +25,9 @@ class Row:
     method: str = "get"
     ok: tuple = (200,)
     data: Any = None  # callable(world) -> POST data
+    # Members may do it only on what their team owns: a member of another team of the same
+    # organisation gets 403 (the "other team" persona). Otherwise that persona is a plain member.
+    team_scoped: bool = False
 
 
 def area_modules():

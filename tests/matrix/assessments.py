@@ -71,6 +71,7 @@ ROWS = {
     "assessments:work_list": Row(),
     "assessments:work_bulk": Row(
         allowed=MEMBERS,
+        team_scoped=True,
         method="post",
         ok=(302,),
         data=lambda w: {
@@ -80,9 +81,11 @@ ROWS = {
     ),
     "assessments:assessment_list": Row(),
     "assessments:assessment_detail": Row(pk("as_working")),
-    "assessments:assessment_section": Row(section, allowed=MEMBERS),
-    "assessments:assessment_section#post": Row(section, allowed=MEMBERS, method="post", ok=(302,), data=answers),
-    "assessments:assessment_plan": Row(pk("as_draft"), allowed=MEMBERS),
+    "assessments:assessment_section": Row(section, allowed=MEMBERS, team_scoped=True),
+    "assessments:assessment_section#post": Row(
+        section, allowed=MEMBERS, team_scoped=True, method="post", ok=(302,), data=answers
+    ),
+    "assessments:assessment_plan": Row(pk("as_draft"), allowed=MEMBERS, team_scoped=True),
     "assessments:assessment_submit": Row(
         pk("as_submittable"),
         allowed=LEADS,
@@ -106,6 +109,7 @@ ROWS = {
     "assessments:assignment_act": Row(
         pk("as_assignment"),
         allowed=MEMBERS,
+        team_scoped=True,
         method="post",
         ok=(302,),
         data=lambda w: {"action": "start", **assignment_version(w)},
@@ -113,15 +117,26 @@ ROWS = {
     "assessments:assignment_edit": Row(
         pk("as_assignment"),
         allowed=MEMBERS,
+        team_scoped=True,
         method="post",
         ok=(302,),
         data=lambda w: {"due_date": "2099-01-31", "owner_team": w["team"].pk, **assignment_version(w)},
     ),
     "assessments:evidence_add": Row(
-        pk("as_assignment"), allowed=MEMBERS, method="post", ok=(302,), data=lambda w: {"note": "Reviewed."}
+        pk("as_assignment"),
+        allowed=MEMBERS,
+        team_scoped=True,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"note": "Reviewed."},
     ),
     "assessments:comment_add": Row(
-        pk("as_assignment"), allowed=MEMBERS, method="post", ok=(302,), data=lambda w: {"body": "Looks good."}
+        pk("as_assignment"),
+        allowed=MEMBERS,
+        team_scoped=True,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"body": "Looks good."},
     ),
     "assessments:evidence_download": Row(pk("as_evidence")),
     "assessments:routing_list": Row(),

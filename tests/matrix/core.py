@@ -49,9 +49,9 @@ ROWS = {
     "governance:system_list": Row(),
     "governance:system_create": Row(allowed=at_least(Role.MEMBER)),
     "governance:system_detail": Row(system),
-    "governance:system_edit": Row(system, allowed=at_least(Role.MEMBER)),
+    "governance:system_edit": Row(system, allowed=at_least(Role.MEMBER), team_scoped=True),
     "governance:system_edit#post": Row(
-        system, allowed=at_least(Role.MEMBER), method="post", ok=(302,), data=system_form
+        system, allowed=at_least(Role.MEMBER), team_scoped=True, method="post", ok=(302,), data=system_form
     ),
     "governance:system_retire": Row(system, allowed=at_least(Role.LEAD)),
     "governance:system_history": Row(system),
