@@ -6,13 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AUDIT_READERS, get_membership, get_object_for_user
+from core.pages import keyset_page
 
 from . import services
 from .forms import AuditFilterForm
 from .models import AuditEvent, Verification
 from .presenters import label_changes
-
-PAGE_SIZE = 50
 
 
 @login_required
@@ -24,25 +23,17 @@ def event_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     events = AuditEvent.objects.for_org(org).select_related("actor")
     if form.is_valid():
         events = form.filter(events)
-    before = _int_or_none(request.GET.get("before"))
-    if before:
-        events = events.filter(seq__lt=before)
-    page = list(events.order_by("-seq")[: PAGE_SIZE + 1])
-    has_older = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    verification = org.audit_verifications.first()
-    params = request.GET.copy()
-    params.pop("before", None)
+    page = keyset_page(request, events)
     return render(
         request,
         "audit/event_list.html",
         {
-            "events": page,
+            "events": page.rows,
             "form": form,
-            "older_cursor": page[-1].seq if has_older else None,
-            "is_first_page": before is None,
-            "query": params.urlencode(),
-            "verification": verification,
+            "older_cursor": page.older_cursor,
+            "is_first_page": page.is_first,
+            "query": page.query,
+            "verification": org.audit_verifications.first(),
         },
     )
 
@@ -70,10 +61,3 @@ def verification_status(request: HttpRequest, org_slug: str, pk: int) -> HttpRes
     """The polled progress partial of a chain check."""
     _membership, verification = get_object_for_user(request, org_slug, Verification, pk, roles=AUDIT_READERS)
     return render(request, "audit/event_list.html#verification", {"verification": verification})
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

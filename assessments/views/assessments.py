@@ -7,7 +7,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role, Team
 from audit.editing import run_service
 from audit.services import history_for
+from core.pages import paginate
 
 from .. import questionnaire as q
 from ..forms import AssessmentFilterForm, AssessmentStartForm, PlanForm, ReviewForm, SectionForm, SubmitForm
@@ -28,8 +28,6 @@ from ..readiness import system_readiness, teams_load
 from ..rules import can_answer_assessment, can_lead_assessment, can_review_assessment, can_start_assessment
 from ..services import assessments as services
 from .common import assessment_queryset, system_page_context, system_queryset
-
-PAGE_SIZE = 50
 
 
 @login_required
@@ -52,10 +50,10 @@ def assessment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         assignment_decided=Count("ai_system__control_assignments", filter=active & decided),
         is_open=Case(When(status=AssessmentStatus.APPROVED, then=0), default=1, output_field=IntegerField()),
     ).order_by("-is_open", "ai_system__name", "-created_at")
-    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paginate(request, assessments)
     context = {
         "page": page,
-        "query": f"status={status}" if status else "",
+        "query": query,
         "filter_form": form,
         "loads": teams_load(list(Team.objects.for_org(org).order_by("name"))),
         "org_has_assessments": Assessment.objects.for_org(org).exists(),

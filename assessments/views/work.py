@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
+from core.pages import paginate
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
 from ..models import DECIDED, ControlAssignment
@@ -23,9 +23,6 @@ from ..rules import can_work_on_assignment
 from ..services.assignments import assignments_bulk
 from ..workflow import ASSIGNMENT
 from .common import assignment_rows, safe_next, system_page_context, system_queryset, with_quick_actions
-
-PAGE_SIZE = 50
-
 
 # Column sorts (sort_header: `?sort=due`, `?sort=-due`); undated rows last either way.
 SORTS = {
@@ -67,14 +64,12 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         data["status"] = "open"  # what needs doing; "All" is one click away
     filterset = WorkFilter(data, queryset=base, org=org, user=request.user)
     ordered = _ordered(filterset.qs, request.GET.get("sort", ""))
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paginate(request, ordered)
     page.object_list = with_quick_actions(membership, page.object_list)
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "filter": filterset,
         "page": page,
-        "query": params.urlencode(),
+        "query": query,
         "has_teams": bool(teams),
         "bulk_form": BulkForm(team_ids=teams),
         "can_bulk": membership.can_edit,

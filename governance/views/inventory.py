@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,14 +9,13 @@ from accounts.models import Role
 from audit.editing import run_service
 from audit.services import history_for
 from core.extensions import collect
+from core.pages import paginate
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
 from ..models import AISystem
 from ..rules import can_create_system, can_edit_system, can_retire_system
 from ..services.inventory import ai_system_create, ai_system_retire, ai_system_update
-
-PAGE_SIZE = 25
 
 
 def _system_queryset():
@@ -41,13 +39,11 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     systems = AISystem.objects.for_org(org).select_related("owner_team")
     filterset = AISystemFilter(request.GET, queryset=systems, org=org)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, query = paginate(request, filterset.qs)
     context = {
         "filter": filterset,
         "page": page,
-        "query": params.urlencode(),
+        "query": query,
         # Tells "no systems yet" (an empty state with a first step) from "no match for the filters".
         "inventory_empty": not page.object_list and not AISystem.objects.for_org(org).exists(),
         "can_create": can_create_system(membership),

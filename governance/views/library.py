@@ -7,7 +7,6 @@ that change it are in library_edit.py.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.access import get_membership
 from audit.services import history_for
 from core.choices import Domain
+from core.pages import paginate
 
 from ..applicability import describe
 from ..filters import ControlFilter, ThreatFilter
@@ -24,8 +24,6 @@ from ..models import AISystem, Concern, Control, Framework, FrameworkItem, Scena
 from ..rules import can_edit_library, can_edit_library_entry, can_export_library, get_library_object_for_user
 from ..triage import typical_owners
 
-PAGE_SIZE = 50
-
 
 def _mapped_items():
     """Framework items with their framework, in published order, for a row's mappings."""
@@ -33,10 +31,7 @@ def _mapped_items():
 
 
 def _page(request: HttpRequest, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return page, params.urlencode()
+    return paginate(request, queryset)
 
 
 def library_context(membership, tab: str, **extra) -> dict:

@@ -1,0 +1,63 @@
+"""Page helpers every list shares: one page-size policy, numbered pages and keyset pages.
+
+Lists a person pages through (inventory, library, work, assessments) use numbered pages; the
+audit trail, which grows without bound, uses keyset pages (`seq < cursor`), whose cost does not
+grow with how deep the reader goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+# One policy: fifty rows a page, everywhere.
+PAGE_SIZE = 50
+
+
+def _query_without(request: HttpRequest, name: str) -> str:
+    """The current filters and sort, to carry into the next page's link."""
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
+
+
+def paginate(request: HttpRequest, queryset: QuerySet | list, *, per_page: int | None = None) -> tuple[Page, str]:
+    """The requested page (a bad or too-large number gives the nearest page) and the query string
+    that keeps the filters on the other pages' links."""
+    page = Paginator(queryset, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
+    return page, _query_without(request, "page")
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Any]
+    older_cursor: int | None  # pass as ?before= for the next (older) page
+    is_first: bool
+    query: str
+
+
+def keyset_page(
+    request: HttpRequest, queryset: QuerySet, *, key: str = "seq", per_page: int | None = None
+) -> KeysetPage:
+    """Newest first by `key`, `per_page` rows older than `?before=` (one query, fetched +1 to know
+    whether there is more)."""
+    try:
+        before = int(request.GET["before"])
+    except (KeyError, ValueError):
+        before = None
+    if before is not None:
+        queryset = queryset.filter(**{f"{key}__lt": before})
+    per_page = per_page or PAGE_SIZE
+    rows = list(queryset.order_by(f"-{key}")[: per_page + 1])
+    has_older = len(rows) > per_page
+    rows = rows[:per_page]
+    return KeysetPage(
+        rows=rows,
+        older_cursor=getattr(rows[-1], key) if has_older else None,
+        is_first=before is None,
+        query=_query_without(request, "before"),
+    )
