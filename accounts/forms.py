@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_hidden import HiddenCharacterCheckMixin
+
 from .models import Organisation, Role, Team
 
 User = get_user_model()
@@ -46,7 +48,7 @@ class UniqueNameInOrgMixin:
         return name
 
 
-class OrganisationCreateForm(forms.Form):
+class OrganisationCreateForm(HiddenCharacterCheckMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(
         label=_("Short name"), max_length=60, help_text=_("Lower-case letters, digits and hyphens; used in addresses.")
@@ -64,7 +66,7 @@ class OrganisationCreateForm(forms.Form):
         return slug
 
 
-class OrganisationForm(VersionedFormMixin, forms.ModelForm):
+class OrganisationForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -94,7 +96,7 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
         )
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(HiddenCharacterCheckMixin, forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -153,7 +155,7 @@ class MembershipForm(forms.Form):
         self.helper.form_tag = False
 
 
-class TeamForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
+class TeamForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
     lead = UserChoiceField(label=_("Team lead"), queryset=User.objects.none(), required=False)
     unique_name_message = _("A team with this name exists already.")
     members = UserMultipleChoiceField(

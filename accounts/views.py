@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.hidden_text import save_with_choices
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 from core.extensions import collect
@@ -46,7 +47,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only site administrators create organisations.")
     form = OrganisationCreateForm(request.POST)
     if form.is_valid():
-        org = services.organisation_create(actor=request.user, **form.cleaned_data)
+        org = save_with_choices(
+            form, lambda: services.organisation_create(actor=request.user, **form.cleaned_data), actor=request.user
+        )
         messages.success(request, _("Organisation “%(name)s” created; you are its admin.") % {"name": org.name})
         return redirect("org_home", org.slug)
     memberships = Membership.objects.filter(user=request.user).select_related("organisation")
@@ -71,8 +74,13 @@ def organisation_edit(request: HttpRequest, org_slug: str) -> HttpResponse:
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.organisation_update(
-                actor=request.user, organisation=org, expected_version=form.cleaned_data["version"], data=data
+            save_with_choices(
+                form,
+                lambda: services.organisation_update(
+                    actor=request.user, organisation=org, expected_version=form.cleaned_data["version"], data=data
+                ),
+                actor=request.user,
+                obj=org,
             )
         except EditConflict as exc:
             conflict = conflict_context(exc, form)
@@ -109,7 +117,12 @@ def member_add(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = MemberInviteForm(request.POST or None, org=org)
     if form.is_valid():
         try:
-            result = services.member_invite(actor=request.user, organisation=org, **form.cleaned_data)
+            result = save_with_choices(
+                form,
+                lambda: services.member_invite(actor=request.user, organisation=org, **form.cleaned_data),
+                actor=request.user,
+                organisation=org,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -205,8 +218,12 @@ def team_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = TeamForm(request.POST or None, org=org)
     if form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")}
-        team = services.team_create(
-            actor=request.user, organisation=org, data=data, members=form.cleaned_data["members"]
+        team = save_with_choices(
+            form,
+            lambda: services.team_create(
+                actor=request.user, organisation=org, data=data, members=form.cleaned_data["members"]
+            ),
+            actor=request.user,
         )
         messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
         return redirect("accounts:team_detail", org_slug, team.pk)
@@ -221,12 +238,16 @@ def team_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")}
         try:
-            team = services.team_update(
+            team = save_with_choices(
+                form,
+                lambda: services.team_update(
+                    actor=request.user,
+                    team=team,
+                    expected_version=form.cleaned_data["version"],
+                    data=data,
+                    members=form.cleaned_data["members"],
+                ),
                 actor=request.user,
-                team=team,
-                expected_version=form.cleaned_data["version"],
-                data=data,
-                members=form.cleaned_data["members"],
             )
         except EditConflict as exc:
             conflict = conflict_context(exc, form)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import UserChoiceField, VersionedFormMixin
 from accounts.models import Organisation, Team
 from core.choices import Domain
+from core.forms_hidden import HiddenCharacterCheckMixin
 from governance.models import AISystem, Practice
 
 from ..evidence import allowed_extensions, max_bytes, validate_upload
@@ -31,7 +32,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-class ActionForm(VersionedFormMixin, forms.Form):
+class ActionForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     action = forms.ChoiceField(choices=[(k, a.label) for k, a in ACTIONS.items()])
     text = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -77,7 +78,7 @@ class HttpURLField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(HiddenCharacterCheckMixin, forms.Form):
     file = forms.FileField(
         label=_("File"),
         required=False,
@@ -127,7 +128,7 @@ class EvidenceForm(forms.Form):
         return cleaned
 
 
-class CommentForm(forms.Form):
+class CommentForm(HiddenCharacterCheckMixin, forms.Form):
     body = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

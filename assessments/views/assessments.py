@@ -25,6 +25,7 @@ from accounts.access import (
     get_object_for_user,
 )
 from accounts.models import Role, Team
+from audit.hidden_text import save_with_choices
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 
@@ -167,12 +168,17 @@ def assessment_section(request: HttpRequest, org_slug: str, pk: int, section: st
     result = None
     if form.is_valid():
         try:
-            result = services.answers_save(
+            result = save_with_choices(
+                form,
+                lambda: services.answers_save(
+                    actor=request.user,
+                    assessment=assessment,
+                    values=form.answers(),
+                    versions=form.versions(),
+                    originals=form.originals(),
+                ),
                 actor=request.user,
-                assessment=assessment,
-                values=form.answers(),
-                versions=form.versions(),
-                originals=form.originals(),
+                obj=assessment,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -343,7 +349,7 @@ def _decide(request, membership, assessment, form, service, success: str) -> Htt
     conflict = None
     if form.is_valid():
         try:
-            service(form.cleaned_data)
+            save_with_choices(form, lambda: service(form.cleaned_data), actor=request.user, obj=assessment)
         except EditConflict as exc:
             conflict = conflict_context(exc)
         except ValidationError as exc:

@@ -19,6 +19,7 @@ from accounts.access import (
     get_object_for_user,
 )
 from accounts.models import Role
+from audit.hidden_text import save_with_choices
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 
@@ -91,6 +92,10 @@ def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
     membership, assignment = _get(request, org_slug, pk, min_role=Role.MEMBER)
     form = ActionForm(request.POST)
     if not form.is_valid():
+        if form.hidden_text_findings:  # the text needs a strip-or-keep choice: show it again
+            context = _detail_context(membership, assignment, action_error=_("Check the text marked below."))
+            context["action_form"] = form
+            return render(request, "assessments/assignment_detail.html", context)
         return render(
             request,
             "assessments/assignment_detail.html",
@@ -100,12 +105,17 @@ def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
     ensure(action.permission(membership, assignment), _("Your role or team does not allow this on this assignment."))
     conflict = error = None
     try:
-        services.assignment_act(
+        save_with_choices(
+            form,
+            lambda: services.assignment_act(
+                actor=request.user,
+                assignment=assignment,
+                action=action.key,
+                expected_version=form.cleaned_data["version"],
+                text=form.cleaned_data["text"],
+            ),
             actor=request.user,
-            assignment=assignment,
-            action=action.key,
-            expected_version=form.cleaned_data["version"],
-            text=form.cleaned_data["text"],
+            obj=assignment,
         )
     except EditConflict as exc:
         conflict = conflict_context(exc)
@@ -180,13 +190,18 @@ def evidence_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.evidence_add(
+            save_with_choices(
+                form,
+                lambda: services.evidence_add(
+                    actor=request.user,
+                    assignment=assignment,
+                    upload=form.cleaned_data["file"],
+                    link=form.cleaned_data["link"],
+                    note=form.cleaned_data["note"],
+                    valid_until=form.cleaned_data["valid_until"],
+                ),
                 actor=request.user,
-                assignment=assignment,
-                upload=form.cleaned_data["file"],
-                link=form.cleaned_data["link"],
-                note=form.cleaned_data["note"],
-                valid_until=form.cleaned_data["valid_until"],
+                obj=assignment,
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -224,7 +239,12 @@ def comment_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     ensure(can_comment_on_assignment(membership, assignment), _("Only leads and the teams involved comment here."))
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.comment_add(actor=request.user, assignment=assignment, body=form.cleaned_data["body"])
+        save_with_choices(
+            form,
+            lambda: services.comment_add(actor=request.user, assignment=assignment, body=form.cleaned_data["body"]),
+            actor=request.user,
+            obj=assignment,
+        )
         messages.success(request, _("Comment added."))
         return redirect(f"{assignment.get_absolute_url()}#comments")
     return render(

@@ -5,6 +5,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_hidden import CHOICE_SUFFIX
 from core.hidden_text import TAG, has_hidden, scan
 
 register = template.Library()
@@ -58,8 +59,8 @@ def display_value(value):
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value
+        value = ", ".join(str(v) for v in value)
+    return reveal_hidden(value) if isinstance(value, str) else value
 
 
 @register.filter
@@ -123,3 +124,12 @@ def reveal_hidden(value, autoescape=True):
         last = finding.offset + finding.length
     parts.append(keep(value[last:]))
     return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+@register.inclusion_tag("includes/hidden_text_choice.html")
+def hidden_text_choice(bound_field):
+    """The strip-or-keep choice of a hand-rendered text field, when the form found hidden
+    characters in it (core.forms_hidden); nothing otherwise."""
+    form = getattr(bound_field, "form", None)
+    name = f"{getattr(bound_field, 'name', '')}{CHOICE_SUFFIX}"
+    return {"choice": form[name] if form is not None and name in form.fields else None}

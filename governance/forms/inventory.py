@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UniqueNameInOrgMixin, VersionedFormMixin
 from accounts.models import Organisation, Team
+from core.forms_hidden import HiddenCharacterCheckMixin
 
 from ..models import CAPABILITY_FLAGS, AISystem, EUAIActTier, LifecycleStage, SystemType
 
 
-class AISystemForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
+class AISystemForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
     """The profile of an AI system. It decides which controls apply, so every field says why it matters."""
 
     unique_name_message = _("Another AI system is already called this; names must be unique.")
@@ -97,7 +98,7 @@ class AISystemForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class AISystemRetireForm(forms.Form):
+class AISystemRetireForm(HiddenCharacterCheckMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why is it retired?"),
         widget=forms.Textarea(attrs={"rows": 3}),

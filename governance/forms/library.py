@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import VersionedFormMixin
 from core.choices import Domain
+from core.forms_hidden import HiddenCharacterCheckMixin
 
 from ..applicability import RuleError, describe
 from ..applicability import validate as validate_rule
@@ -38,7 +39,7 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
-class ControlForm(VersionedFormMixin, forms.Form):
+class ControlForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """An organisation's own control. The reference is its identity and is fixed once saved."""
 
     ref = forms.CharField(
@@ -151,7 +152,7 @@ def control_initial(control: Control) -> dict[str, Any]:
     }
 
 
-class ControlRetireForm(forms.Form):
+class ControlRetireForm(HiddenCharacterCheckMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why is it retired?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -164,7 +165,7 @@ class ControlRetireForm(forms.Form):
         self.helper = _helper()
 
 
-class FrameworkForm(VersionedFormMixin, forms.Form):
+class FrameworkForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """An organisation's own framework (an internal policy, a customer's requirements …)."""
 
     key = forms.CharField(

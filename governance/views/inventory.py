@@ -15,6 +15,7 @@ from accounts.access import (
     get_object_for_user,
 )
 from accounts.models import Role
+from audit.hidden_text import save_with_choices
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 from core.extensions import collect
@@ -68,7 +69,11 @@ def system_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     form = AISystemForm(request.POST or None, org=org)
     if form.is_valid():
-        system = ai_system_create(actor=request.user, organisation=org, data=form.profile_data())
+        system = save_with_choices(
+            form,
+            lambda: ai_system_create(actor=request.user, organisation=org, data=form.profile_data()),
+            actor=request.user,
+        )
         messages.success(request, _("“%(name)s” added to the inventory.") % {"name": system.name})
         return redirect("governance:system_detail", org_slug, system.pk)
     return render(request, "governance/aisystem_form.html", {"form": form})
@@ -90,11 +95,15 @@ def system_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     conflict = None
     if form.is_valid():
         try:
-            ai_system_update(
+            save_with_choices(
+                form,
+                lambda: ai_system_update(
+                    actor=request.user,
+                    system=system,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.profile_data(),
+                ),
                 actor=request.user,
-                system=system,
-                expected_version=form.cleaned_data["version"],
-                data=form.profile_data(),
             )
         except EditConflict as exc:
             conflict = conflict_context(exc, form)
@@ -112,7 +121,11 @@ def system_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     ensure(can_retire_system(membership, system), _("This system is already retired."))
     form = AISystemRetireForm(request.POST or None)
     if form.is_valid():
-        ai_system_retire(actor=request.user, system=system, reason=form.cleaned_data["reason"])
+        save_with_choices(
+            form,
+            lambda: ai_system_retire(actor=request.user, system=system, reason=form.cleaned_data["reason"]),
+            actor=request.user,
+        )
         messages.success(
             request, _("“%(name)s” is retired. It stays in the inventory with its history.") % {"name": system.name}
         )

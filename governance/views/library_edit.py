@@ -20,6 +20,7 @@ from accounts.access import (
     get_membership,
 )
 from accounts.models import Role
+from audit.hidden_text import save_with_choices
 from audit.services import conflict_context
 from core.concurrency import EditConflict
 
@@ -39,12 +40,13 @@ def _crosswalk_url(org_slug: str, framework: Framework) -> str:
     return f"{reverse('governance:crosswalk', args=[org_slug])}?{urlencode({'framework': framework.key})}"
 
 
-def _save(form, save) -> tuple[object | None, dict | None]:
-    """Run a service for a valid form: (result, None), or (None, conflict) with errors on the form."""
+def _save(form, save, *, actor) -> tuple[object | None, dict | None]:
+    """Run a service for a valid form: (result, None), or (None, conflict) with errors on the form.
+    The user's choices about hidden characters are audited with the change."""
     if not form.is_valid():
         return None, None
     try:
-        return save(), None
+        return save_with_choices(form, save, actor=actor), None
     except EditConflict as exc:
         return None, conflict_context(exc, form)
     except ValidationError as exc:
@@ -58,7 +60,9 @@ def control_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     form = ControlForm(request.POST or None)
     control, _conflict = _save(
-        form, lambda: services.control_create(actor=request.user, organisation=org, spec=form.spec())
+        form,
+        lambda: services.control_create(actor=request.user, organisation=org, spec=form.spec()),
+        actor=request.user,
     )
     if control:
         messages.success(request, _("Control %(ref)s added to your library.") % {"ref": control.ref})
@@ -79,7 +83,7 @@ def control_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             actor=request.user, control=control, expected_version=form.cleaned_data["version"], spec=form.spec()
         )
 
-    saved, conflict = _save(form, save)
+    saved, conflict = _save(form, save, actor=request.user)
     if saved:
         messages.success(request, _("Changes saved."))
         return redirect("governance:control_detail", org_slug, pk)
@@ -93,7 +97,11 @@ def control_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
     ensure(can_edit_library_entry(membership, control), _(ONLY_OWN))
     form = ControlRetireForm(request.POST or None)
     if form.is_valid():
-        services.control_retire(actor=request.user, control=control, reason=form.cleaned_data["reason"])
+        save_with_choices(
+            form,
+            lambda: services.control_retire(actor=request.user, control=control, reason=form.cleaned_data["reason"]),
+            actor=request.user,
+        )
         messages.success(
             request, _("Control %(ref)s is retired. It stays readable with its history.") % {"ref": control.ref}
         )
@@ -108,7 +116,9 @@ def framework_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     form = FrameworkForm(request.POST or None)
     framework, _conflict = _save(
-        form, lambda: services.framework_create(actor=request.user, organisation=org, spec=form.spec())
+        form,
+        lambda: services.framework_create(actor=request.user, organisation=org, spec=form.spec()),
+        actor=request.user,
     )
     if framework:
         messages.success(request, _("Framework “%(name)s” added to your library.") % {"name": framework.name})
@@ -131,7 +141,7 @@ def framework_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
             actor=request.user, framework=framework, expected_version=form.cleaned_data["version"], spec=form.spec()
         )
 
-    saved, conflict = _save(form, save)
+    saved, conflict = _save(form, save, actor=request.user)
     if saved:
         messages.success(request, _("Changes saved."))
         return redirect(_crosswalk_url(org_slug, framework))
