@@ -28,10 +28,12 @@ what Python and most terminals count; editors that count UTF-16 units differ aft
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -381,6 +383,9 @@ class ScanReport:
         """Findings that smuggle text (tag runs, selector payloads)."""
         return [f for f in self.findings if f.decoded]
 
+    def labelled_counts(self) -> list[tuple[str, int]]:
+        return [(KIND_LABELS[kind], n) for kind, n in sorted(self.counts().items())]
+
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for finding in self.findings:
@@ -488,3 +493,54 @@ def format_report(report: ScanReport) -> str:
     summary = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in sorted(report.counts().items()))
     out.append(f"{report.source}: {report.total} finding(s)" + (f" ({summary})" if summary else "") + ".")
     return "\n".join(out)
+
+
+# --- Command line (also `manage.py scan_hidden_text`) ------------------------------------------
+
+
+def scan_path(path: str, *, fmt: str = "auto", max_bytes: int = MAX_SCAN_BYTES, stdin=None) -> ScanReport:
+    """Read and scan one file ("-" is standard input). Raises ScanRefused or OSError."""
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(max_bytes + 1)
+        source = "<stdin>"
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+        source = path
+    text = decode_input(data, max_bytes=max_bytes)
+    return scan_document(text, source=source, fmt=guess_format(path) if fmt == "auto" else fmt)
+
+
+def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
+    """Scan files; print `file:line:column: finding` lines. 0: clean, 1: findings, 2: unreadable."""
+    out, err = out or sys.stdout, err or sys.stderr
+    parser = argparse.ArgumentParser(
+        prog="scan_hidden_text", description="Report hidden and look-alike characters in text, CSV and JSONL files."
+    )
+    parser.add_argument("files", nargs="+", help="files to scan; - reads standard input")
+    parser.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="default: by file extension")
+    parser.add_argument("--max-bytes", type=int, default=MAX_SCAN_BYTES, help="refuse larger files (default 1 MB)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per file instead of text")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.files:
+        try:
+            report = scan_path(path, fmt=args.format, max_bytes=args.max_bytes)
+        except (ScanRefused, OSError) as exc:
+            err.write(f"{path}: error: {exc}\n")
+            status = 2
+            continue
+        if args.json:
+            body = {"source": report.source, "format": report.format, "total": report.total, "notes": report.notes}
+            body["findings"] = [f.as_dict() for f in report.shown]
+            out.write(json.dumps(body, ensure_ascii=True) + "\n")
+        else:
+            out.write(format_report(report) + "\n")
+        if report.total and status == 0:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
