@@ -38,7 +38,7 @@ class ScanForm(forms.Form):
         help_text=_("Text, CSV or JSON Lines in UTF-8, up to %(size)s.") % {"size": filesizeformat(MAX_SCAN_BYTES)},
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.csv,.jsonl,.ndjson,.json,.yaml,.yml,text/*"}),
     )
-    format = forms.ChoiceField(label=_("Read it as"), choices=FORMAT_CHOICES, initial="auto")
+    format = forms.ChoiceField(label=_("Read it as"), choices=FORMAT_CHOICES, initial="auto", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,8 +57,8 @@ class ScanForm(forms.Form):
             if upload:
                 if upload.size > MAX_SCAN_BYTES:
                     raise ScanRefused(
-                        _("The file is %(size)s; the limit is %(limit)s.")
-                        % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_SCAN_BYTES)}
+                        _("The file is %(size)s bytes; the limit is %(limit)s bytes (1 MB).")
+                        % {"size": f"{upload.size:,}", "limit": f"{MAX_SCAN_BYTES:,}"}
                     )
                 data = upload.read(MAX_SCAN_BYTES + 1)
                 source, fmt = upload.name[:200], guess_format(upload.name) if fmt == "auto" else fmt
