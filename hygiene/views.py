@@ -56,7 +56,7 @@ def report_text(report: ScanReport, *, text: str, actor, organisation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _scan_context(membership, scan_form, *, report=None, text="", attach_form=None) -> dict:
+def _scan_context(membership, scan_form, *, report=None, text="", attach_form=None, preselect=None) -> dict:
     can_attach = membership.can_edit
     context = {
         "form": scan_form,
@@ -71,7 +71,12 @@ def _scan_context(membership, scan_form, *, report=None, text="", attach_form=No
         if can_attach and attach_form is None:
             context["attach_form"] = AttachForm(
                 assignments=attachable_assignments(membership),
-                initial={"payload": encode_payload(text), "source": report.source, "fmt": report.format},
+                initial={
+                    "payload": encode_payload(text),
+                    "source": report.source,
+                    "fmt": report.format,
+                    "assignment": preselect,
+                },
             )
     return context
 
@@ -85,7 +90,13 @@ def scan(request: HttpRequest, org_slug: str) -> HttpResponse:
     if form.is_valid():
         text = form.cleaned_data["scanned"]
         report = scan_document(text, source=form.cleaned_data["source"], fmt=form.cleaned_data["fmt"])
-    return render(request, "hygiene/scan.html", _scan_context(membership, form, report=report, text=text or ""))
+    # Coming from an assignment's page (?assignment=<pk>), the attach form starts on it.
+    preselect = request.GET.get("assignment", "")
+    context = _scan_context(
+        membership, form, report=report, text=text or "", preselect=int(preselect) if preselect.isdigit() else None
+    )
+    context["form_action"] = request.get_full_path()
+    return render(request, "hygiene/scan.html", context)
 
 
 @login_required

@@ -139,3 +139,12 @@ def test_the_command_exits_non_zero_on_a_finding(tmp_path):
     clean = tmp_path / "ok.jsonl"
     clean.write_text('{"a": "b"}\n', encoding="utf-8")
     call_command("scan_hidden_text", str(clean), stdout=io.StringIO())  # no exit: clean
+
+
+def test_coming_from_an_assignment_preselects_it(client_for, member, org, assignment):
+    page = client_for(member).get(assignment.get_absolute_url()).content.decode()
+    link = f"{reverse('hygiene:scan', args=[org.slug])}?assignment={assignment.pk}"
+    assert link in page
+    response = client_for(member).post(link, {"text": "a\u200bb"})
+    assert response.context["attach_form"]["assignment"].value() == assignment.pk
+    assert f'action="{link}"' in response.content.decode()
