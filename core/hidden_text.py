@@ -37,8 +37,7 @@ import sys
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from itertools import takewhile
+from dataclasses import dataclass, field, replace
 
 TAG = "tag"
 ZERO_WIDTH = "zero-width"
@@ -186,7 +185,7 @@ def decode_selectors(run: str) -> str:
     return text if text.isprintable() else ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     """One hidden character, or one run of tag characters / variation selectors."""
 
@@ -292,11 +291,13 @@ def _confusables(text: str, lines: _Lines) -> Iterator[Finding]:
 
 def scan(text: str, *, confusables: bool = True) -> list[Finding]:
     """Every hidden character of `text` (tag and selector runs as one finding), in text order."""
-    if not text:
+    hidden = bool(text) and HIDDEN_RE.search(text) is not None
+    mixed = confusables and bool(text) and _MIXED_CANDIDATE_RE.search(text) is not None
+    if not (hidden or mixed):
         return []
     lines = _Lines(text)
-    found = list(_hidden(text, lines)) if HIDDEN_RE.search(text) else []
-    if confusables:
+    found = list(_hidden(text, lines)) if hidden else []
+    if mixed:
         found.extend(_confusables(text, lines))
         found.sort(key=lambda f: f.offset)
     return found
@@ -394,32 +395,43 @@ class ScanReport:
 
 
 def _csv_findings(text: str, raw: list[Finding]) -> tuple[list[Finding], list[str]]:
-    """Name the cell of each finding: the k-th finding of a record's lines is the k-th finding of
-    its cells (delimiters and quotes are never hidden characters, so the order is the same)."""
+    """Name the cell of each finding. A one-line record without quotes is split at its commas;
+    otherwise the k-th finding of a record's lines is the k-th finding of its cells (delimiters and
+    quotes are never hidden characters, so the order is the same)."""
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
         return raw, [f"The CSV could not be read ({exc}); positions are given as line:column only."]
     header = rows[0][1] if rows else []
-    located, index = [], 0
+    starts = _Lines(text).starts
+    located, index, first = [], 0, 1
     for number, (last, cells) in enumerate(rows, start=1):
-        in_record = list(takewhile(lambda f, last=last: f.line <= last, raw[index:]))
-        index += len(in_record)
-        by_cell = [(col, f) for col, cell in enumerate(cells, start=1) for f in scan(cell)]
-        if len(by_cell) != len(in_record):
-            located.extend(in_record)
+        end = index
+        while end < len(raw) and raw[end].line <= last:
+            end += 1
+        in_record, index = raw[index:end], end
+        record = text[starts[first - 1] : starts[last] if last < len(starts) else len(text)]
+        first = last + 1
+        if not in_record:
             continue
-        for raw_finding, (col, _cell_finding) in zip(in_record, by_cell, strict=True):
+        if '"' not in record and "\n" not in record.rstrip("\r\n"):
+            columns = [record[: f.column - 1].count(",") + 1 for f in in_record]
+        else:
+            columns = [col for col, cell in enumerate(cells, start=1) for _f in scan(cell)]
+            if len(columns) != len(in_record):
+                located.extend(in_record)
+                continue
+        for finding, col in zip(in_record, columns, strict=True):
             name = header[col - 1] if number > 1 and col - 1 < len(header) and header[col - 1] else ""
             where = f"row {number}, column {col}" + (f" “{name}”" if name else "")
-            located.append(_with(raw_finding, where=where))
+            located.append(_with(finding, where=where))
     located.extend(raw[index:])
     return located, []
 
 
 def _with(finding: Finding, **changes) -> Finding:
-    return Finding(**{**finding.__dict__, **changes})
+    return replace(finding, **changes)
 
 
 def _json_strings(value, path: str = "$") -> Iterator[tuple[str, str]]:
