@@ -193,4 +193,4 @@ def test_main_reads_stdin_and_writes_json(monkeypatch):
 
 def test_unquoted_csv_records_are_split_at_their_commas():
     report = h.scan_document("a,b,c\r\n1,2\u200b,3\u200d\r\n", fmt="csv")
-    assert [(f.column, f.where) for f in report.findings] == [(4, "row 2, column 2 “b”"), (6, "row 2, column 3 “c”")]
+    assert [(f.column, f.where) for f in report.findings] == [(4, "row 2, column 2 “b”"), (7, "row 2, column 3 “c”")]
