@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import UniqueNameInOrgMixin, VersionedFormMixin, form_helper
+from core.forms_hidden import HiddenCharacterCheckMixin
 
 from .models import Organisation, Role, Team
 
@@ -27,7 +28,7 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{full} ({user.username})" if full else user.username
 
 
-class OrganisationCreateForm(forms.Form):
+class OrganisationCreateForm(HiddenCharacterCheckMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(
         label=_("Short name"), max_length=60, help_text=_("Lower-case letters, digits and hyphens; used in addresses.")
@@ -44,7 +45,7 @@ class OrganisationCreateForm(forms.Form):
         return slug
 
 
-class OrganisationForm(VersionedFormMixin, forms.ModelForm):
+class OrganisationForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -72,7 +73,7 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
         )
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(HiddenCharacterCheckMixin, forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -128,7 +129,7 @@ class MembershipForm(forms.Form):
         self.helper = form_helper()
 
 
-class TeamForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
+class TeamForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
     lead = UserChoiceField(label=_("Team lead"), queryset=User.objects.none(), required=False)
     unique_name_message = _("A team with this name exists already.")
     members = UserMultipleChoiceField(

@@ -45,8 +45,11 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_superuser:
         raise PermissionDenied("Only site administrators create organisations.")
     form = OrganisationCreateForm(request.POST)
-    if form.is_valid():
-        org = services.organisation_create(actor=request.user, **form.cleaned_data)
+    outcome = run_service(
+        form, lambda: services.organisation_create(actor=request.user, **form.cleaned_data), actor=request.user
+    )
+    if outcome.saved:
+        org = outcome.result
         messages.success(request, _("Organisation “%(name)s” created; you are its admin.") % {"name": org.name})
         return redirect("org_home", org.slug)
     memberships = Membership.objects.filter(user=request.user).select_related("organisation")
@@ -75,6 +78,7 @@ def organisation_edit(request: HttpRequest, org_slug: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             data={k: v for k, v in form.cleaned_data.items() if k != "version"},
         ),
+        actor=request.user,
     )
     if outcome.saved:
         messages.success(request, _("Organisation settings saved."))
@@ -107,22 +111,24 @@ def member_add(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug, min_role=Role.ADMIN)
     org = membership.organisation
     form = MemberInviteForm(request.POST or None, org=org)
-    if form.is_valid():
-        try:
-            result = services.member_invite(actor=request.user, organisation=org, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            username = result.membership.user.username
-            messages.success(request, _("%(user)s added.") % {"user": username})
-            if result.set_password_url:
-                link = request.build_absolute_uri(result.set_password_url)
-                messages.info(
-                    request,
-                    _("New account: send %(user)s this link to choose a password (valid for a few days): %(link)s")
-                    % {"user": username, "link": link},
-                )
-            return redirect("accounts:member_list", org_slug)
+    outcome = run_service(
+        form,
+        lambda: services.member_invite(actor=request.user, organisation=org, **form.cleaned_data),
+        actor=request.user,
+        about=org,
+    )
+    if outcome.saved:
+        result = outcome.result
+        username = result.membership.user.username
+        messages.success(request, _("%(user)s added.") % {"user": username})
+        if result.set_password_url:
+            link = request.build_absolute_uri(result.set_password_url)
+            messages.info(
+                request,
+                _("New account: send %(user)s this link to choose a password (valid for a few days): %(link)s")
+                % {"user": username, "link": link},
+            )
+        return redirect("accounts:member_list", org_slug)
     return render(request, "accounts/member_form.html", {"form": form, "title": _("Add a member")})
 
 
@@ -203,11 +209,18 @@ def team_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug, min_role=Role.ADMIN)
     org = membership.organisation
     form = TeamForm(request.POST or None, org=org)
-    if form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")}
-        team = services.team_create(
-            actor=request.user, organisation=org, data=data, members=form.cleaned_data["members"]
-        )
+    outcome = run_service(
+        form,
+        lambda: services.team_create(
+            actor=request.user,
+            organisation=org,
+            data={k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")},
+            members=form.cleaned_data["members"],
+        ),
+        actor=request.user,
+    )
+    if outcome.saved:
+        team = outcome.result
         messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
         return redirect("accounts:team_detail", org_slug, team.pk)
     return render(request, "accounts/team_form.html", {"form": form})
@@ -226,6 +239,7 @@ def team_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             data={k: form.cleaned_data[k] for k in ("name", "discipline", "description", "lead")},
             members=form.cleaned_data["members"],
         ),
+        actor=request.user,
     )
     if outcome.saved:
         messages.success(request, _("Team saved."))

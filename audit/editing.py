@@ -15,9 +15,11 @@ from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from core.concurrency import EditConflict
 
+from .hidden_text import save_with_choices
 from .services import conflict_context
 
 T = TypeVar("T")
@@ -39,12 +41,18 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, " ".join(exc.messages))
 
 
-def run_service(form: forms.BaseForm, call: Callable[[], T]) -> Outcome[T]:
-    """Validate a bound form and call the service; an unbound or invalid form saves nothing."""
+def run_service(
+    form: forms.BaseForm, call: Callable[[], T], *, actor: Any = None, about: models.Model | None = None
+) -> Outcome[T]:
+    """Validate a bound form and call the service; an unbound or invalid form saves nothing.
+
+    With `actor`, what the user chose about hidden characters in the form (strip or keep) is
+    audited in the same transaction, about `about` or the saved record.
+    """
     if not form.is_bound or not form.is_valid():
         return Outcome()
     try:
-        result = call()
+        result = call() if actor is None else save_with_choices(form, call, actor=actor, obj=about)
     except EditConflict as exc:
         return Outcome(conflict=conflict_context(exc, form))
     except ValidationError as exc:

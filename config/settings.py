@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "audit",
     "governance",
     "assessments",
+    "hygiene",
 ]
 
 MIDDLEWARE = [

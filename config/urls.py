@@ -11,6 +11,7 @@ org_patterns = [
     path("", include("governance.urls")),
     path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
+    path("hygiene/", include("hygiene.urls")),
 ]
 
 urlpatterns = [

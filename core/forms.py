@@ -9,6 +9,8 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms_hidden import HiddenCharacterCheckMixin
+
 
 def form_helper(*layout: Any, form_tag: bool = False) -> FormHelper:
     """A crispy helper for forms the template wraps in its own `<form>` (buttons and CSRF there)."""
@@ -53,7 +55,7 @@ class UniqueNameInOrgMixin:
         return name
 
 
-class RetireForm(VersionedFormMixin, forms.Form):
+class RetireForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """Why a record is retired (kept in the audit trail), from the version the user saw."""
 
     reason = forms.CharField(label=_("Why is it retired?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team
 from core.choices import Domain
 from core.forms import VersionedFormMixin, form_helper
+from core.forms_hidden import HiddenCharacterCheckMixin
 
 from .. import questionnaire as q
 from ..models import AssessmentStatus, ReviewDecision
@@ -68,7 +69,7 @@ class QuestionRow:
     prefilled: bool
 
 
-class SectionForm(forms.Form):
+class SectionForm(HiddenCharacterCheckMixin, forms.Form):
     """The questions of one section. Each question also carries, hidden, the version of its
     answer and the value the page showed: a save then tells a change the user made from a change
     someone else made meanwhile (see services.assessments.answers_save).
@@ -215,7 +216,7 @@ class PlanForm(VersionedFormMixin, forms.Form):
         }
 
 
-class SubmitForm(VersionedFormMixin, forms.Form):
+class SubmitForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Note for the reviewer"),
         required=False,
@@ -229,7 +230,7 @@ class SubmitForm(VersionedFormMixin, forms.Form):
         self.helper = form_helper()
 
 
-class ReviewForm(VersionedFormMixin, forms.Form):
+class ReviewForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment"),

@@ -15,6 +15,7 @@ from accounts.forms import UserChoiceField
 from accounts.models import Organisation, Team
 from core.choices import Domain
 from core.forms import VersionedFormMixin, form_helper
+from core.forms_hidden import HiddenCharacterCheckMixin
 from governance.models import AISystem, Practice
 
 from ..evidence import allowed_extensions, max_bytes, validate_upload
@@ -25,7 +26,7 @@ from .assessments import DATE
 User = get_user_model()
 
 
-class ActionForm(VersionedFormMixin, forms.Form):
+class ActionForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     action = forms.ChoiceField(choices=[(t.name, t.label) for t in ASSIGNMENT.transitions])
     text = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -71,7 +72,7 @@ class HttpURLField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(HiddenCharacterCheckMixin, forms.Form):
     file = forms.FileField(
         label=_("File"),
         required=False,
@@ -121,7 +122,7 @@ class EvidenceForm(forms.Form):
         return cleaned
 
 
-class CommentForm(forms.Form):
+class CommentForm(HiddenCharacterCheckMixin, forms.Form):
     body = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

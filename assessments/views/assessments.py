@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role, Team
 from audit.editing import run_service
+from audit.hidden_text import save_with_choices
 from audit.services import history_for
 from core.pages import paginate
 
@@ -158,12 +159,17 @@ def assessment_section(request: HttpRequest, org_slug: str, pk: int, section: st
     result = None
     if form.is_valid():
         try:
-            result = services.answers_save(
+            result = save_with_choices(
+                form,
+                lambda: services.answers_save(
+                    actor=request.user,
+                    assessment=assessment,
+                    values=form.answers(),
+                    versions=form.versions(),
+                    originals=form.originals(),
+                ),
                 actor=request.user,
-                assessment=assessment,
-                values=form.answers(),
-                versions=form.versions(),
-                originals=form.originals(),
+                obj=assessment,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -259,6 +265,7 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
             owners=form.owners(),
             due_date=form.cleaned_data["due_date"],
         ),
+        actor=request.user,
     )
     if request.method == "POST":
         if outcome.conflict:
@@ -332,7 +339,7 @@ def assessment_review(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 
 def _decide(request, membership, assessment, form, service, success: str) -> HttpResponse:
     """Submit and review share one shape: validate, call the service, show a conflict or errors."""
-    outcome = run_service(form, lambda: service(form.cleaned_data))
+    outcome = run_service(form, lambda: service(form.cleaned_data), actor=request.user, about=assessment)
     conflict = outcome.conflict
     if outcome.saved:
         messages.success(request, success)

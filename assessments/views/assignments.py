@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import ensure, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
+from audit.hidden_text import save_with_choices
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 
@@ -89,6 +90,10 @@ def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
     membership, assignment = _get(request, org_slug, pk, min_role=Role.MEMBER)
     form = ActionForm(request.POST)
     if not form.is_valid():
+        if form.hidden_text_findings:  # the text needs a strip-or-keep choice: show it again
+            context = _detail_context(membership, assignment, action_error=_("Check the text marked below."))
+            context["action_form"] = form
+            return render(request, "assessments/assignment_detail.html", context)
         return render(
             request,
             "assessments/assignment_detail.html",
@@ -98,12 +103,17 @@ def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
     ensure(ASSIGNMENT.allows(membership, assignment, action.name), str(action.refusal))
     conflict = error = None
     try:
-        assignment = services.assignment_act(
+        assignment = save_with_choices(
+            form,
+            lambda: services.assignment_act(
+                actor=request.user,
+                assignment=assignment,
+                action=action.name,
+                expected_version=form.cleaned_data["version"],
+                text=form.cleaned_data["text"],
+            ),
             actor=request.user,
-            assignment=assignment,
-            action=action.name,
-            expected_version=form.cleaned_data["version"],
-            text=form.cleaned_data["text"],
+            obj=assignment,
         )
     except EditConflict as exc:
         conflict = conflict_context(exc)
@@ -158,6 +168,7 @@ def assignment_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
             expected_version=form.cleaned_data["version"],
             data=form.changes(),
         ),
+        actor=request.user,
     )
     if outcome.saved:
         messages.success(request, _("Assignment saved."))
@@ -184,6 +195,8 @@ def evidence_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             valid_until=form.cleaned_data["valid_until"],
         ),
+        actor=request.user,
+        about=assignment,
     )
     if outcome.saved:
         messages.success(request, _("Evidence added."))
@@ -219,7 +232,12 @@ def comment_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     ensure(can_comment_on_assignment(membership, assignment), _("Only leads and the teams involved comment here."))
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.comment_add(actor=request.user, assignment=assignment, body=form.cleaned_data["body"])
+        save_with_choices(
+            form,
+            lambda: services.comment_add(actor=request.user, assignment=assignment, body=form.cleaned_data["body"]),
+            actor=request.user,
+            obj=assignment,
+        )
         messages.success(request, _("Comment added."))
         return redirect(f"{assignment.get_absolute_url()}#comments")
     return render(

@@ -92,6 +92,7 @@ def rule_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         lambda: services.ownership_rule_update(
             actor=request.user, rule=rule, expected_version=form.cleaned_data["version"], data=form.rule_data()
         ),
+        actor=request.user,
     )
     if outcome.saved:
         messages.success(request, _("Rule saved: %(rule)s.") % {"rule": outcome.result})

@@ -1,8 +1,12 @@
 """Small presentation helpers used on every page (registered as template builtins)."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from core.forms_hidden import CHOICE_SUFFIX
+from core.hidden_text import TAG, has_hidden, scan
 
 register = template.Library()
 
@@ -55,8 +59,8 @@ def display_value(value):
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value
+        value = ", ".join(str(v) for v in value)
+    return reveal_hidden(value) if isinstance(value, str) else value
 
 
 @register.filter
@@ -94,3 +98,38 @@ def sort_header(context, field: str, label: str, param: str = "sort"):
     params.pop("page", None)
     state = "ascending" if ascending else "descending" if current == f"-{field}" else "none"
     return {"label": label, "url": "?" + params.urlencode(), "state": state}
+
+
+@register.filter(needs_autoescape=True)
+def reveal_hidden(value, autoescape=True):
+    """Text with each hidden character shown as a visible marker (see core.hidden_text).
+
+    Autoescaped like any value: the result is built only from escaped text and markers whose
+    content is escaped by format_html. Text without hidden characters costs one regex search.
+    """
+    if not isinstance(value, str) or not has_hidden(value):
+        return value
+    keep = conditional_escape if autoescape else (lambda text: text)
+    parts, last = [], 0
+    for finding in scan(value, confusables=False):
+        parts.append(keep(value[last : finding.offset]))
+        if finding.kind == TAG:
+            label = f"⟦tags: {finding.decoded}⟧"
+        elif finding.decoded:
+            label = f"⟦{finding.codepoint} ×{finding.length}: {finding.decoded}⟧"
+        else:
+            label = f"⟦{finding.codepoint}⟧" + (f"×{finding.length}" if finding.length > 1 else "")
+        title = f"{finding.codepoint} {finding.name} — {finding.label}"
+        parts.append(format_html('<span class="hidden-char" title="{}">{}</span>', title, label))
+        last = finding.offset + finding.length
+    parts.append(keep(value[last:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+@register.inclusion_tag("includes/hidden_text_choice.html")
+def hidden_text_choice(bound_field):
+    """The strip-or-keep choice of a hand-rendered text field, when the form found hidden
+    characters in it (core.forms_hidden); nothing otherwise."""
+    form = getattr(bound_field, "form", None)
+    name = f"{getattr(bound_field, 'name', '')}{CHOICE_SUFFIX}"
+    return {"choice": form[name] if form is not None and name in form.fields else None}

@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Team
 from core.forms import RetireForm, UniqueNameInOrgMixin, VersionedFormMixin, form_helper
+from core.forms_hidden import HiddenCharacterCheckMixin
 
 from ..models import CAPABILITY_FLAGS, AISystem, EUAIActTier, LifecycleStage, SystemType
 
 
-class AISystemForm(UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
+class AISystemForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
     """The profile of an AI system. It decides which controls apply, so every field says why it matters."""
 
     unique_name_message = _("Another AI system is already called this; names must be unique.")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Domain
 from core.forms import RetireForm, VersionedFormMixin, form_helper
+from core.forms_hidden import HiddenCharacterCheckMixin
 
 from ..applicability import RuleError, describe
 from ..applicability import validate as validate_rule
@@ -29,7 +30,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class ControlForm(VersionedFormMixin, forms.Form):
+class ControlForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """An organisation's own control. The reference is its identity and is fixed once saved."""
 
     ref = forms.CharField(
@@ -146,7 +147,7 @@ class ControlRetireForm(RetireForm):
     help = _("Kept in the audit trail. The control stays readable, with everything done under it.")
 
 
-class FrameworkForm(VersionedFormMixin, forms.Form):
+class FrameworkForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """An organisation's own framework (an internal policy, a customer's requirements …)."""
 
     key = forms.CharField(

@@ -56,8 +56,13 @@ def system_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug, min_role=Role.MEMBER)
     org = membership.organisation
     form = AISystemForm(request.POST or None, org=org)
-    if form.is_valid():
-        system = ai_system_create(actor=request.user, organisation=org, data=form.profile_data())
+    outcome = run_service(
+        form,
+        lambda: ai_system_create(actor=request.user, organisation=org, data=form.profile_data()),
+        actor=request.user,
+    )
+    if outcome.saved:
+        system = outcome.result
         messages.success(request, _("“%(name)s” added to the inventory.") % {"name": system.name})
         return redirect("governance:system_detail", org_slug, system.pk)
     return render(request, "governance/aisystem_form.html", {"form": form})
@@ -81,6 +86,7 @@ def system_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         lambda: ai_system_update(
             actor=request.user, system=system, expected_version=form.cleaned_data["version"], data=form.profile_data()
         ),
+        actor=request.user,
     )
     if outcome.saved:
         messages.success(request, _("Changes saved."))
@@ -102,6 +108,7 @@ def system_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
         ),
+        actor=request.user,
     )
     if outcome.saved:
         messages.success(

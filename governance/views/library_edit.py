@@ -32,9 +32,10 @@ def _crosswalk_url(org_slug: str, framework: Framework) -> str:
     return f"{reverse('governance:crosswalk', args=[org_slug])}?{urlencode({'framework': framework.key})}"
 
 
-def _save(form, save) -> tuple[object | None, dict | None]:
-    """Run a service for a valid form: (result, None), or (None, conflict) with errors on the form."""
-    outcome = run_service(form, save)
+def _save(form, save, *, actor) -> tuple[object | None, dict | None]:
+    """Run a service for a valid form: (result, None), or (None, conflict) with errors on the form.
+    The user's choices about hidden characters are audited with the change."""
+    outcome = run_service(form, save, actor=actor)
     return outcome.result, outcome.conflict
 
 
@@ -44,7 +45,9 @@ def control_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     form = ControlForm(request.POST or None)
     control, _conflict = _save(
-        form, lambda: services.control_create(actor=request.user, organisation=org, spec=form.spec())
+        form,
+        lambda: services.control_create(actor=request.user, organisation=org, spec=form.spec()),
+        actor=request.user,
     )
     if control:
         messages.success(request, _("Control %(ref)s added to your library.") % {"ref": control.ref})
@@ -65,7 +68,7 @@ def control_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             actor=request.user, control=control, expected_version=form.cleaned_data["version"], spec=form.spec()
         )
 
-    saved, conflict = _save(form, save)
+    saved, conflict = _save(form, save, actor=request.user)
     if saved:
         messages.success(request, _("Changes saved."))
         return redirect("governance:control_detail", org_slug, pk)
@@ -86,6 +89,7 @@ def control_retire(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
             expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
         ),
+        actor=request.user,
     )
     if retired:
         messages.success(
@@ -102,7 +106,9 @@ def framework_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     form = FrameworkForm(request.POST or None)
     framework, _conflict = _save(
-        form, lambda: services.framework_create(actor=request.user, organisation=org, spec=form.spec())
+        form,
+        lambda: services.framework_create(actor=request.user, organisation=org, spec=form.spec()),
+        actor=request.user,
     )
     if framework:
         messages.success(request, _("Framework “%(name)s” added to your library.") % {"name": framework.name})
@@ -125,7 +131,7 @@ def framework_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
             actor=request.user, framework=framework, expected_version=form.cleaned_data["version"], spec=form.spec()
         )
 
-    saved, conflict = _save(form, save)
+    saved, conflict = _save(form, save, actor=request.user)
     if saved:
         messages.success(request, _("Changes saved."))
         return redirect(_crosswalk_url(org_slug, framework))

@@ -177,3 +177,20 @@ def test_going_to_another_section_saves_this_one_first(client_for, lead, assessm
     response = client_for(lead).post(section_url(assessment, "harm"), data)
     assert response["Location"] == section_url(assessment, "purpose")
     assert answer_values(assessment) == {"people_affected": "few"}
+
+
+def test_a_hidden_character_in_an_answer_asks_then_autosaves_the_choice(client_for, lead, assessment, system):
+    url = section_url(assessment, "purpose")
+    answers = {**full_answers(system), "intended_use": "Answers questions.\u200b"}
+    client = client_for(lead)
+    response = client.post(url, section_post("purpose", answers), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Not saved" in body and "U+200B ZERO WIDTH SPACE" in body
+    assert 'name="intended_use__hidden"' in body  # the question comes back with the choice
+    assert "intended_use" not in answer_values(assessment)
+    data = {**section_post("purpose", answers), "intended_use__hidden": "strip"}
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert "Saved at" in response.content.decode()
+    assert answer_values(assessment)["intended_use"] == "Answers questions."
+    event = AuditEvent.objects.get(action="core.hidden_text.decided")
+    assert event.after["hidden_characters"][0]["field"] == "intended_use"

@@ -247,3 +247,20 @@ def test_an_outsider_gets_404(client_for, outsider, system):
 def test_anonymous_is_sent_to_login(client, system):
     assignment = make(system, S.NOT_STARTED)
     assert act(client, assignment, "start")["Location"].startswith(reverse("login"))
+
+
+def test_a_justification_with_hidden_characters_is_shown_again_with_the_choice(client_for, member, system):
+    assignment = make(system, S.IN_PROGRESS)
+    client = client_for(member)
+    response = act(client, assignment, "propose_na", "Not exposed.\u202e")
+    body = response.content.decode()
+    assert response.status_code == 200 and "U+202E RIGHT-TO-LEFT OVERRIDE" in body
+    assert 'name="text__hidden"' in body and "Not exposed." in body
+    assignment.refresh_from_db()
+    assert assignment.status == S.IN_PROGRESS
+    url = reverse("assessments:assignment_act", args=[assignment.organisation.slug, assignment.pk])
+    data = {"action": "propose_na", "text": "Not exposed.\u202e", "text__hidden": "strip", "version": 1}
+    client.post(url, data)
+    assignment.refresh_from_db()
+    assert assignment.status == S.NOT_APPLICABLE and assignment.justification == "Not exposed."
+    assert AuditEvent.objects.filter(action="core.hidden_text.decided", object_id=str(assignment.pk)).exists()
