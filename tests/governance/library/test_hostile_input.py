@@ -171,7 +171,7 @@ def test_the_import_page_renders_one_csrf_field(client_for, lead, org):
     [
         ("{flag: [uses_tools]}", "unknown capability flag ['uses_tools']"),
         ("{field: {a: 1}, in: [public]}", "unknown profile field {'a': 1}"),
-        ("{field: exposure, in: [[public]]}", "[&#x27;public&#x27;] is not a value of exposure"),
+        ("{field: exposure, in: [[public]]}", "['public'] is not a value of exposure"),
         ("{1: a, b: 2}", "unexpected keys"),
         ("&a [*a]", "anchors and aliases"),
         ("9" * 5000, "This is not a rule"),
@@ -191,10 +191,7 @@ def test_the_control_form_reports_malformed_rules(client_for, lead, org, llm01, 
     }
     response = client_for(lead).post(reverse("governance:control_create", args=[org.slug]), data)
     assert response.status_code == 200
-    assert (
-        expected in str(response.context["form"].errors["applies_when"]).replace("'", "&#x27;").replace("&#x27;", "'")
-        or expected in response.content.decode()
-    )
+    assert expected in " ".join(response.context["form"].errors["applies_when"])
     assert not Control.objects.filter(organisation=org).exists()
 
 
