@@ -224,3 +224,28 @@ def test_pages_with_a_stored_deep_rule_still_answer(client_for, lead, org):
     exported = client.get(reverse("governance:library_export", args=[org.slug]), {"format": "yaml", "scope": "own"})
     assert exported.status_code == 200
     assert UNREADABLE_RULE in export_library(org, "json")
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "A | t | | A",  # its own parent
+        "A | t | | B\nB | u | | A",  # a loop
+        "A | t\nA | t",
+        "x" * 100 + " | t",
+        "A | t | no-such-kind",
+        "A | t | | " + "p" * 200,
+    ],
+)
+def test_the_framework_form_reports_malformed_items(client_for, lead, org, items):
+    data = {
+        "key": "acme-policy-2026",
+        "name": "Acme AI policy",
+        "edition": "2026",
+        "url": "https://intranet.example.test/ai-policy",
+        "licence": "internal",
+        "items": items,
+    }
+    response = client_for(lead).post(reverse("governance:framework_create", args=[org.slug]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
