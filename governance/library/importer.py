@@ -343,7 +343,7 @@ class _Writer:
             columns = [through._meta.get_field(name).column for name in (source, target)]
             table = quote(through._meta.db_table)
             # Only quoted identifiers from the model's own metadata go into the string; values are parameters.
-            sql = f"INSERT INTO {table} ({quote(columns[0])}, {quote(columns[1])}) VALUES (%s, %s)"  # noqa: S608
+            sql = f"INSERT INTO {table} ({quote(columns[0])}, {quote(columns[1])}) VALUES (%s, %s)"  # noqa: S608  # nosec B608
             with connection.cursor() as cursor:
                 cursor.executemany(sql, add)
 
