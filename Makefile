@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint fmt migrate demo clean
+.PHONY: run test install lint fmt migrate demo clean security library-check
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bastion needs Python 3.11 or newer")'
@@ -39,6 +39,16 @@ lint: install
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Security checks: bandit (fails on a medium or high finding) and pip-audit (fails on a known
+# vulnerability; says so, without failing, when the advisory database is out of reach).
+security: install
+	$(BIN)/bandit -c pyproject.toml -r . --severity-level medium -q
+	$(BIN)/python scripts/audit_dependencies.py
+
+# The built-in library data: the import's own check, then the content rules the library promises.
+library-check: install
+	DEBUG=1 $(BIN)/python scripts/check_library_data.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -16,6 +16,7 @@ def form_helper(*layout: Any, form_tag: bool = False) -> FormHelper:
     """A crispy helper for forms the template wraps in its own `<form>` (buttons and CSRF there)."""
     helper = FormHelper()
     helper.form_tag = form_tag
+    helper.disable_csrf = not form_tag  # the page's own <form> carries the token
     if layout:
         helper.layout = Layout(*layout)
     return helper

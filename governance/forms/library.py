@@ -15,12 +15,14 @@ from core.choices import Domain
 from core.forms import RetireForm, VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
 
-from ..applicability import RuleError, describe
+from ..applicability import RuleError, describe, readable
 from ..applicability import validate as validate_rule
+from ..library.documents import MAX_DOCUMENT_BYTES, MAX_RULE_CHARS, parse_rule
 from ..library.exporter import FORMATS
+from ..library.schema import LibraryInvalid
 from ..models import Concern, Control, Framework, Practice
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES
 REF_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters, digits, dots, hyphens and underscores, e.g. ACME-01.")
 )
@@ -61,6 +63,7 @@ class ControlForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     applies_when = forms.CharField(
         label=_("Applies when"),
         initial="always",
+        max_length=MAX_RULE_CHARS,
         widget=forms.Textarea(attrs={"rows": 2, "class": "font-monospace"}),
         help_text=_(
             "always, or a rule such as {flag: uses_tools} or {field: exposure, in: [public]}; "
@@ -101,9 +104,12 @@ class ControlForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     def clean_applies_when(self):
         text = self.cleaned_data["applies_when"].strip()
         try:
-            rule = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise forms.ValidationError(_("This is not a rule: write always, or a rule in braces.")) from None
+            rule = parse_rule(text)
+        except LibraryInvalid as exc:
+            problem = exc.errors[0].message
+            raise forms.ValidationError(
+                _("This is not a rule (%(problem)s): write always, or a rule in braces.") % {"problem": problem}
+            ) from None
         try:
             validate_rule(rule, "rule")
         except RuleError as exc:
@@ -129,13 +135,20 @@ class ControlForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
         return describe(rule) if rule is not None else ""
 
 
+def rule_text(rule: Any) -> str:
+    """A stored rule as the form shows it; empty for a rule beyond the grammar's bounds (stored
+    before they existed), which the author must then write again."""
+    if isinstance(rule, str) or not readable(rule):
+        return rule if isinstance(rule, str) else ""
+    return yaml.safe_dump(rule, default_flow_style=True).strip()
+
+
 def control_initial(control: Control) -> dict[str, Any]:
-    rule = control.applies_when
     return {
         **{name: getattr(control, name) for name in ("ref", "title", "objective", "guidance", "evidence_hint")},
         "domain": control.domain,
         "practice": control.practice,
-        "applies_when": rule if isinstance(rule, str) else yaml.safe_dump(rule, default_flow_style=True).strip(),
+        "applies_when": rule_text(control.applies_when),
         "review_cadence_days": control.review_cadence_days,
         "concerns": control.concerns,
         "mappings": "\n".join(f"{i.framework.key}:{i.ref}" for i in control.mappings.all()),

@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 
 from accounts.models import Organisation
 
+from ..applicability import readable
 from ..models import Control, Framework, FrameworkItem, Scenario, Threat
 from .schema import FORMAT_VERSION
 
@@ -42,12 +43,25 @@ def _linked(name: str, model) -> Prefetch:
     return Prefetch(name, queryset=_active(model.objects.order_by("ref")))
 
 
+UNREADABLE_RULE = "unreadable rule (too large or malformed): replace it"
+
+
 def _canonical(rule: Any) -> Any:
-    """A rule with its keys sorted: PostgreSQL's jsonb does not keep the order they were written in."""
+    """A rule with its keys sorted: PostgreSQL's jsonb does not keep the order they were written in.
+
+    A stored rule beyond the grammar's bounds (stored before they existed) is written as a note
+    the import refuses, so the export still works and the author sees what to fix.
+    """
+    if not readable(rule):
+        return UNREADABLE_RULE
+    return _sorted(rule)
+
+
+def _sorted(rule: Any) -> Any:
     if isinstance(rule, dict):
-        return {key: _canonical(rule[key]) for key in sorted(rule)}
+        return {key: _sorted(rule[key]) for key in sorted(rule)}
     if isinstance(rule, list):
-        return [_canonical(part) for part in rule]
+        return [_sorted(part) for part in rule]
     return rule
 
 
@@ -149,12 +163,19 @@ def export_document(organisation: Organisation | None = None) -> dict[str, Any]:
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Never writes anchors and aliases: the import refuses them (documents.py)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(document: dict[str, Any], fmt: str) -> str:
     """Serialise a document: stable key order, UTF-8 text, a final newline."""
     if fmt == "json":
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
-        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
 
 

@@ -100,7 +100,9 @@ def known_for(document: Any, organisation: Organisation | None) -> Known:
     items: frozenset[str] = frozenset()
     if organisation is not None or "frameworks" not in document:
         # The items of a framework the document defines come from the document alone.
-        redefined = [fw.get("key") for fw in document.get("frameworks") or [] if isinstance(fw, dict)]
+        listed = document.get("frameworks")
+        listed = listed if isinstance(listed, list) else []  # any other type is the checker's to report
+        redefined = [fw.get("key") for fw in listed if isinstance(fw, dict) and isinstance(fw.get("key"), str)]
         frameworks = _visible(Framework, organisation).active().exclude(organisation=organisation, key__in=redefined)
         rows = FrameworkItem.objects.filter(framework__in=frameworks, retired_at__isnull=True)
         items = frozenset(f"{key}:{ref}" for key, ref in rows.values_list("framework__key", "ref"))
@@ -341,7 +343,7 @@ class _Writer:
             columns = [through._meta.get_field(name).column for name in (source, target)]
             table = quote(through._meta.db_table)
             # Only quoted identifiers from the model's own metadata go into the string; values are parameters.
-            sql = f"INSERT INTO {table} ({quote(columns[0])}, {quote(columns[1])}) VALUES (%s, %s)"  # noqa: S608
+            sql = f"INSERT INTO {table} ({quote(columns[0])}, {quote(columns[1])}) VALUES (%s, %s)"  # noqa: S608  # nosec B608
             with connection.cursor() as cursor:
                 cursor.executemany(sql, add)
 

@@ -26,7 +26,7 @@ from django.core.validators import URLValidator
 
 from core.choices import Domain
 
-from ..applicability import RuleError
+from ..applicability import RuleError, _show
 from ..applicability import validate as validate_rule
 from ..models.library import Concern, Practice, Surface
 
@@ -165,7 +165,7 @@ def _type_name(value: Any) -> str:
 
 
 def _one_of(value: Any, choices: Iterable[str]) -> str:
-    return f"{value!r} is not one of {', '.join(choices)}"
+    return f"{_show(value)} is not one of {', '.join(choices)}"
 
 
 class _Checker:
@@ -195,7 +195,7 @@ class _Checker:
         seen: dict[str, int] = {}
         for index, entry in enumerate(value):
             ident = entry.get(id_field) if isinstance(entry, dict) else None
-            usable = isinstance(ident, str) and ident.strip() and "]" not in ident
+            usable = isinstance(ident, str) and ident.strip() and "]" not in ident and len(ident) <= 80
             path = f"{prefix}{section}[{ident if usable and ident not in seen else index}]"
             if not isinstance(entry, dict):
                 self.error(path, f"expected a mapping, got {_type_name(entry)}")
@@ -214,7 +214,8 @@ class _Checker:
         """Required fields present, types and lengths right, nothing unknown. False if unusable."""
         ok = True
         for name in entry.keys() - spec.keys():
-            self.error(f"{path}.{name}", f"unknown field (expected one of {', '.join(spec)})")
+            shown = name if isinstance(name, str) and len(name) <= 60 else _show(name)
+            self.error(f"{path}.{shown}", f"unknown field (expected one of {', '.join(spec)})")
         for name, (kind, required, max_length) in spec.items():
             value = entry.get(name)
             if value is None or value == "":
@@ -227,6 +228,10 @@ class _Checker:
                 ok = False
             elif max_length and len(value) > max_length:
                 self.error(f"{path}.{name}", f"longer than {max_length} characters")
+                ok = False
+            elif kind in (STR, TEXT) and "\x00" in value:
+                # The database refuses NUL in text (PostgreSQL), and no author means one.
+                self.error(f"{path}.{name}", "contains a NUL character (\\x00); remove it")
                 ok = False
         return ok
 
@@ -244,7 +249,7 @@ class _Checker:
                 continue
             counts[value] += 1
             if counts[value] == 2:
-                self.error(f"{path}[{i}]", f"{value!r} is listed twice")
+                self.error(f"{path}[{i}]", f"{_show(value)} is listed twice")
             result.append((f"{path}[{i}]", value))
         return result
 
@@ -254,7 +259,7 @@ class _Checker:
             return
         for at, value in self.string_list(f"{path}.{name}", values):
             if value not in own and value not in known:
-                self.error(at, f"unknown {what} {value!r}")
+                self.error(at, f"unknown {what} {_show(value)}")
 
     def mappings(self, path: str, entry: dict, required: bool) -> None:
         values = entry.get("mappings")
@@ -267,6 +272,12 @@ class _Checker:
         if isinstance(values, list):
             for at, value in self.string_list(f"{path}.concerns", values):
                 self.choice(at, value, Concern.values)
+
+    @staticmethod
+    def _own(refs: set[str], entry: dict) -> None:
+        """Note an entry's ref for later references; a ref of the wrong type is reported by `fields`."""
+        if isinstance(entry.get("ref"), str):
+            refs.add(entry["ref"])
 
     # --- sections ---------------------------------------------------------------------------
 
@@ -285,7 +296,7 @@ class _Checker:
             self.items_of(path, key, fw)
 
     def items_of(self, path: str, key: str, fw: dict) -> None:
-        refs = {item.get("ref") for item in fw["items"] if isinstance(item, dict)}
+        refs = {item.get("ref") for item in fw["items"] if isinstance(item, dict) and isinstance(item.get("ref"), str)}
         if not fw["items"]:
             self.error(f"{path}.items", "a framework needs at least one item")
         parents = {}
@@ -297,7 +308,7 @@ class _Checker:
                 self.choice(f"{at}.kind", item["kind"], ITEM_KINDS)
             parent = item.get("parent")
             if parent and (parent not in refs or parent == item["ref"]):
-                self.error(f"{at}.parent", f"{parent!r} is not another item of {key}")
+                self.error(f"{at}.parent", f"{_show(parent)} is not another item of {key}")
             elif parent:
                 parents[item["ref"]] = (at, parent)
         for ref, (at, _parent) in parents.items():
@@ -311,7 +322,7 @@ class _Checker:
 
     def controls_section(self, document: dict) -> None:
         for path, control in self.entries(document, "controls", "ref"):
-            self.controls.add(control.get("ref"))
+            self._own(self.controls, control)
             if not self.fields(path, control, CONTROL_FIELDS):
                 continue
             self.choice(f"{path}.domain", control["domain"], Domain.values)
@@ -334,7 +345,7 @@ class _Checker:
 
     def threats_section(self, document: dict) -> None:
         for path, threat in self.entries(document, "threats", "ref"):
-            self.threats.add(threat.get("ref"))
+            self._own(self.threats, threat)
             if not self.fields(path, threat, THREAT_FIELDS):
                 continue
             self.choice(f"{path}.domain", threat["domain"], Domain.values)
@@ -372,9 +383,10 @@ def validate(document: Any, known: Known | None = None) -> list[LibraryError]:
     if version is None:
         checker.error("version", "missing required field 'version'")
     elif version != FORMAT_VERSION or isinstance(version, bool):
-        checker.error("version", f"{version!r} is not a supported version (expected {FORMAT_VERSION})")
+        checker.error("version", f"{_show(version)} is not a supported version (expected {FORMAT_VERSION})")
     for name in document.keys() - {"version", *SECTIONS}:
-        checker.error(str(name), f"unknown top-level key (expected version, {', '.join(SECTIONS)})")
+        shown = name if isinstance(name, str) and len(name) <= 60 else _show(name)
+        checker.error(shown, f"unknown top-level key (expected version, {', '.join(SECTIONS)})")
     checker.frameworks(document)
     checker.controls_section(document)
     checker.threats_section(document)
