@@ -221,17 +221,31 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+
+
+def filesystem_broker_options(var_dir: Path) -> dict:
+    """Folders of the embedded broker, all under `var_dir` (created here).
+
+    Kombu puts broadcast exchanges (worker remote control) in `control_folder`, relative to
+    the working directory unless given: without it `make run` leaves `control/` in the
+    repository root.
+    """
+    folders = {
+        "data_folder_in": "queue",
+        "data_folder_out": "queue",
+        "processed_folder": "processed",
+        "control_folder": "control",
+    }
+    options = {}
+    for key, name in folders.items():
+        (var_dir / "broker" / name).mkdir(parents=True, exist_ok=True)
+        options[key] = str(var_dir / "broker" / name)
+    return {**options, "store_processed": False}
+
+
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: messages are files in var/broker, shared by web and worker.
-    _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 900,
