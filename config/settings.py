@@ -193,6 +193,8 @@ STORAGES = {
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The empty choice of every filter bar reads "Any", never django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 from django.contrib.messages import constants as message_constants  # noqa: E402
 
