@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.profiles.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -281,6 +282,9 @@ BASTION_DEMO_SEEDERS = [
     "governance.demo.seed_inventory",
     "assessments.demo.seed",
 ]
+
+# Member invitations: how long a link works (re-sending starts a new period).
+BASTION_INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
 # Uploaded evidence: size limit per file (types are checked by content, assessments/evidence.py).
 BASTION_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)

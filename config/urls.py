@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts import errors
+from accounts import errors, invitation_views
 from accounts import views as account_views
 from core.views import healthz
 
@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("accounts/organisations/", account_views.organisation_list, name="organisation_list"),
     path("accounts/organisations/new/", account_views.organisation_create, name="organisation_create"),
+    path("invitations/<int:pk>/<slug:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,7 @@ NOT_ORG_SCOPED = {
     "password_reset_complete",
     "organisation_list",
     "organisation_create",
+    "invitation_accept",  # anyone holding a genuine link: tests/accounts/test_invitations.py
 }
 
 

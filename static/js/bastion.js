@@ -12,6 +12,24 @@
     }
   });
 
+  // Copy buttons: <button class="js-copy" data-copy-target="id-of-a-readonly-input">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".js-copy");
+    var field = button && document.getElementById(button.dataset.copyTarget);
+    if (!field) {
+      return;
+    }
+    field.select();
+    var done = function () {
+      button.textContent = "Copied";
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand("copy")) {
+      done();
+    }
+  });
+
   // Auto-submit filter selects marked data-autosubmit (works without JS via the Apply button).
   document.addEventListener("change", function (event) {
     var el = event.target;
