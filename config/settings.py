@@ -295,4 +295,5 @@ BASTION_EXTENSIONS: dict[str, list[str]] = {
     "system_tabs": ["assessments.extensions.assessment_tab", "assessments.extensions.controls_tab"],
     "system_panels": ["assessments.extensions.readiness_panel"],
     "team_panels": ["assessments.extensions.team_load_panel"],
+    "search": ["assessments.extensions.search_results"],
 }

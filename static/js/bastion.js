@@ -30,6 +30,21 @@
     }
   });
 
+  // "/" jumps to the search box in the top bar, unless the user is typing somewhere.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var active = document.activeElement;
+    var typing = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+    var box = document.getElementById("topbar-search");
+    if (box && !typing) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+
   // Auto-submit filter selects marked data-autosubmit (works without JS via the Apply button).
   document.addEventListener("change", function (event) {
     var el = event.target;

@@ -65,6 +65,7 @@ def system_form(w):
 
 ROWS = {
     "org_home": Row(ok=(302,)),
+    "governance:search": Row(),
     "governance:system_list": Row(),
     "governance:system_create": Row(allowed=at_least(Role.MEMBER)),
     "governance:system_detail": Row(system),
