@@ -99,7 +99,10 @@ def _send(invitation: Invitation, site_url: str) -> None:
     """E-mail the link (after the transaction: a slow mail server never holds a lock)."""
     recipient = _recipient(invitation)
     if recipient is None:
-        return  # a username without an account (or without an address): the admin cannot tell
+        # A username without an account (or without an address): nothing to send, yet the row
+        # must read exactly like a sent one, or the members page would tell which accounts exist.
+        _mark_sent(invitation)
+        return
     context = {
         "invitation": invitation,
         "organisation": invitation.organisation,
@@ -114,7 +117,12 @@ def _send(invitation: Invitation, site_url: str) -> None:
     except Exception:  # the invitation stands; the admin copies the link from the members page
         logger.exception("Could not send invitation %s", invitation.pk)
         return
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    _mark_sent(invitation)
+
+
+def _mark_sent(invitation: Invitation) -> None:
+    invitation.sent_at = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=invitation.sent_at)
 
 
 def _ensure_not_member(organisation: Organisation, invitee: str) -> None:

@@ -68,10 +68,15 @@ def test_the_answer_is_the_same_whether_the_account_exists_or_not(client_for, ad
     assert unknown.redirect_chain == known.redirect_chain
     messages = [[str(m) for m in r.context["messages"]] for r in (known, unknown)]
     assert messages[0][0].replace(outsider.username, "X") == messages[1][0].replace("nobody-by-this-name", "X")
-    # The members page shows what was typed for both, never the account's name or address.
+    # The members page shows what was typed for both, never the account's name or address,
+    # and the two rows read the same.
     html = unknown.content.decode()
     assert outsider.username in html and "nobody-by-this-name" in html
     assert outsider.get_full_name() not in html and outsider.email not in html
+    rows = re.findall(r"<tr>\s*<td>(?:the-outsider|nobody-by-this-name)<div.*?</tr>", html, re.S)
+    assert len(rows) == 2
+    normalised = [re.sub(r"the-outsider|nobody-by-this-name|/invitations/\S+/|\d+", "X", row) for row in rows]
+    assert normalised[0] == normalised[1]
 
 
 def test_bad_input_is_a_field_error(invite):
