@@ -24,6 +24,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 
 from .models import ROLE_RANK, Membership, Role
+from .profiles import remember_organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -56,6 +57,7 @@ def get_membership(
         request.membership = membership
         if request.session.get("org_slug") != org_slug:
             request.session["org_slug"] = org_slug  # the home page returns here next time
+            remember_organisation(request.user, membership.organisation)  # and at the next sign-in
     require_role(membership, min_role=min_role, roles=roles)
     return membership
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdminMixin
 
-from .models import Membership, Organisation, Team
+from .models import Invitation, Membership, Organisation, Profile, Team
 
 
 class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -31,3 +31,19 @@ class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["organisation", "role"]
     search_fields = ["user__username", "organisation__name"]
     list_select_related = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["invitee", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["organisation", "role"]
+    search_fields = ["invitee"]
+    list_select_related = ["organisation"]
+    exclude = ["salt"]  # with SECRET_KEY it gives the link; support never needs it
+
+
+@admin.register(Profile)
+class ProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "time_zone", "last_organisation"]
+    search_fields = ["user__username"]
+    list_select_related = ["user", "last_organisation"]

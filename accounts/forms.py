@@ -1,6 +1,11 @@
-from crispy_forms.layout import Column, Fieldset, Row
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -73,50 +78,6 @@ class OrganisationForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Mode
         )
 
 
-class MemberInviteForm(HiddenCharacterCheckMixin, forms.Form):
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        validators=[RegexValidator(r"^[\w.@+-]+\Z", _("Letters, digits and @/./+/-/_ only."))],
-        help_text=_("An existing account is added as it is; otherwise a new account is created."),
-    )
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    role = forms.ChoiceField(
-        label=_("Role"),
-        choices=Role.choices,
-        initial=Role.MEMBER,
-        help_text=_(
-            "Admins manage everything; leads approve and govern; members work on what their teams own; "
-            "auditors and viewers read."
-        ),
-    )
-    teams = forms.ModelMultipleChoiceField(
-        label=_("Teams"), queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, org: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.org = org
-        self.fields["teams"].queryset = Team.objects.for_org(org)
-        self.helper = form_helper(
-            Fieldset(_("Account"), "username", "email", Row(Column("first_name"), Column("last_name"))),
-            Fieldset(_("Access"), "role", "teams"),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        username = cleaned.get("username")
-        if username:
-            existing = User.objects.filter(username__iexact=username).first()
-            if existing and existing.memberships.filter(organisation=self.org).exists():
-                self.add_error("username", _("This person is already a member."))
-            elif not existing and not cleaned.get("email"):
-                self.add_error("email", _("A new account needs an e-mail address for its set-password link."))
-        return cleaned
-
-
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     teams = forms.ModelMultipleChoiceField(
@@ -163,3 +124,72 @@ class TeamForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFormMix
         if lead and members is not None and lead not in members:
             cleaned["members"] = [*members, lead]  # the lead belongs to the team they lead
         return cleaned
+
+
+class InvitationForm(MembershipForm):
+    """Whom to invite. It never checks whether an account exists: the answer is the same either way."""
+
+    invitee = forms.CharField(
+        label=_("E-mail address or username"),
+        max_length=254,
+        help_text=_(
+            "We e-mail an invitation: to this address, or to the address of the account with this username. "
+            "The person becomes a member when they accept it."
+        ),
+    )
+    field_order = ["invitee", "role", "teams"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].initial = Role.MEMBER
+        self.fields["role"].help_text = _(
+            "Admins manage everything; leads approve and govern; members work on what their teams own; "
+            "auditors and viewers read."
+        )
+
+    def clean_invitee(self):
+        invitee = self.cleaned_data["invitee"].strip()
+        if "@" in invitee:
+            forms.EmailField().clean(invitee)
+        else:
+            RegexValidator(r"^[\w.@+-]+\Z", _("A username has letters, digits and @/./+/-/_ only."))(invitee)
+        return invitee
+
+
+class AcceptWithNewAccountForm(UserCreationForm):
+    """The invitee's own account: they choose the username and the password."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "first_name", "last_name", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Dates and times on every page are shown in this zone."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email"]
+
+    def __init__(self, *args, time_zone: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["time_zone"].initial = time_zone or settings.TIME_ZONE
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("first_name"), Column("last_name")), "email", "time_zone")

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from audit.services import audited_create, audited_update, diff, lock, record
 
@@ -41,12 +35,6 @@ def organisation_update(*, actor, organisation: Organisation, expected_version: 
         )
 
 
-@dataclass
-class NewMember:
-    membership: Membership
-    set_password_url: str | None  # given when the account was created here and has no password yet
-
-
 def membership_add(*, actor, organisation: Organisation, user, role: str, teams=()) -> Membership:
     with transaction.atomic():
         if Membership.objects.filter(organisation=organisation, user=user).exists():
@@ -63,33 +51,6 @@ def membership_add(*, actor, organisation: Organisation, user, role: str, teams=
             after={"user": user.username, "role": role, "teams": sorted(t.name for t in teams)},
         )
     return membership
-
-
-def member_invite(
-    *,
-    actor,
-    organisation: Organisation,
-    username: str,
-    email: str,
-    first_name: str,
-    last_name: str,
-    role: str,
-    teams=(),
-) -> NewMember:
-    """Add an existing account by username, or create the account and return a set-password link."""
-    with transaction.atomic():
-        user = User.objects.filter(username__iexact=username).first()
-        created = user is None
-        if created:
-            user = User(username=username, email=email, first_name=first_name, last_name=last_name)
-            user.set_unusable_password()
-            user.save()
-        membership = membership_add(actor=actor, organisation=organisation, user=user, role=role, teams=teams)
-    link = None
-    if created:
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        link = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
-    return NewMember(membership, link)
 
 
 def membership_update(*, actor, membership: Membership, role: str, teams) -> Membership:

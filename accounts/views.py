@@ -13,15 +13,17 @@ from core.extensions import collect
 
 from . import services
 from .access import can_manage_members, get_membership, get_object_for_user
-from .forms import MemberInviteForm, MembershipForm, OrganisationCreateForm, OrganisationForm, TeamForm
+from .forms import MembershipForm, OrganisationCreateForm, OrganisationForm, TeamForm
+from .invitations import open_invitations
 from .models import Membership, Organisation, Role, Team
+from .profiles import last_organisation_slug
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the organisation they used last, or let them choose one."""
     memberships = Membership.objects.filter(user=request.user).select_related("organisation")
-    last = request.session.get("org_slug")
+    last = last_organisation_slug(request.user) or request.session.get("org_slug")
     chosen = next((m for m in memberships if m.organisation.slug == last), None)
     if chosen is None and len(memberships) == 1:
         chosen = memberships[0]
@@ -99,37 +101,17 @@ def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         .prefetch_related(Prefetch("user__teams", queryset=Team.objects.for_org(org), to_attr="org_teams"))
         .order_by("user__username")
     )
+    can_manage = can_manage_members(membership)
     return render(
         request,
         "accounts/member_list.html",
-        {"members": members, "can_manage": can_manage_members(membership), "roles": Role},
+        {
+            "members": members,
+            "can_manage": can_manage,
+            "roles": Role,
+            "invitations": open_invitations(request, org) if can_manage else [],
+        },
     )
-
-
-@login_required
-def member_add(request: HttpRequest, org_slug: str) -> HttpResponse:
-    membership = get_membership(request, org_slug, min_role=Role.ADMIN)
-    org = membership.organisation
-    form = MemberInviteForm(request.POST or None, org=org)
-    outcome = run_service(
-        form,
-        lambda: services.member_invite(actor=request.user, organisation=org, **form.cleaned_data),
-        actor=request.user,
-        about=org,
-    )
-    if outcome.saved:
-        result = outcome.result
-        username = result.membership.user.username
-        messages.success(request, _("%(user)s added.") % {"user": username})
-        if result.set_password_url:
-            link = request.build_absolute_uri(result.set_password_url)
-            messages.info(
-                request,
-                _("New account: send %(user)s this link to choose a password (valid for a few days): %(link)s")
-                % {"user": username, "link": link},
-            )
-        return redirect("accounts:member_list", org_slug)
-    return render(request, "accounts/member_form.html", {"form": form, "title": _("Add a member")})
 
 
 @login_required

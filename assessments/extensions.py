@@ -46,3 +46,42 @@ def team_load_panel(team, membership) -> dict:
         "template": "assessments/_team_load_panel.html",
         "context": {"team": team, "load": load, "people": assignee_load(team)},
     }
+
+
+def search_results(*, membership, query: str) -> list:
+    """Assignments (by control reference or title, or system name) and assessments (by system)."""
+    from governance.library.search import text_search
+    from governance.search import Hit, group
+
+    from .models import ControlAssignment
+
+    org = membership.organisation
+    slug = org.slug
+    assignments = text_search(
+        ControlAssignment.objects.for_org(org).active(), query, ["control__ref", "control__title", "ai_system__name"]
+    ).select_related("control", "ai_system")
+    assessments = text_search(Assessment.objects.for_org(org), query, ["ai_system__name", "ai_system__description"])
+    return [
+        group(
+            "assignments",
+            _("Assignments"),
+            assignments.order_by("ai_system__name", "control__ref"),
+            lambda a: Hit(
+                a.control.title,
+                reverse("assessments:assignment_detail", args=[slug, a.pk]),
+                f"{a.ai_system.name} · {a.get_status_display()}",
+                ref=a.control.ref,
+            ),
+        ),
+        group(
+            "assessments",
+            _("Assessments"),
+            assessments.select_related("ai_system").order_by("ai_system__name", "-created_at"),
+            lambda s: Hit(
+                _("Assessment of %(system)s") % {"system": s.ai_system.name},
+                reverse("assessments:assessment_detail", args=[slug, s.pk]),
+                _("%(status)s, started %(date)s")
+                % {"status": s.get_status_display(), "date": s.created_at.strftime("%d %b %Y")},
+            ),
+        ),
+    ]

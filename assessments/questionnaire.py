@@ -26,6 +26,13 @@ class Question:
     choices: tuple[tuple[str, str], ...] = ()
     required: bool = True
     profile: bool = False
+    # (key, value): the question is required only while that answer is that value.
+    required_when: tuple[str, Any] | None = None
+
+    def is_required(self, values: dict[str, Any]) -> bool:
+        if not self.required:
+            return False
+        return self.required_when is None or values.get(self.required_when[0]) == self.required_when[1]
 
     def is_answered(self, value: Any) -> bool:
         return value not in (None, "", [])
@@ -126,7 +133,7 @@ SECTIONS: tuple[Section, ...] = (
                     ("law_enforcement", _("Law enforcement or migration")),
                     ("other", _("Another kind of decision")),
                 ),
-                required=False,
+                required_when=("decides_about_people", True),
             ),
             Question(
                 "human_oversight",
@@ -186,6 +193,7 @@ SECTIONS: tuple[Section, ...] = (
                     ("call_apis", _("Call other internal or external services")),
                     ("none", _("None: it only answers")),
                 ),
+                required_when=("uses_tools", True),
             ),
             _flag("executes_code", _("Can it run code, its own or anyone else's?")),
             _flag("web_access", _("Can it browse or fetch pages from the internet?")),
@@ -312,7 +320,6 @@ SECTION_KEYS = [s.key for s in SECTIONS]
 QUESTIONS: dict[str, Question] = {q.key: q for s in SECTIONS for q in s.questions}
 SECTION_OF: dict[str, Section] = {q.key: s for s in SECTIONS for q in s.questions}
 PROFILE_QUESTIONS = [q.key for q in QUESTIONS.values() if q.profile]
-REQUIRED = [q.key for q in QUESTIONS.values() if q.required]
 
 # Every part of the profile that applicability rules read is confirmed by a question.
 assert set(PROFILE_QUESTIONS) == {*PROFILE_FIELDS, *CAPABILITY_FLAGS}, "questionnaire misses profile fields"
@@ -327,11 +334,31 @@ def next_section(key: str) -> Section | None:
     return SECTIONS[index + 1] if index + 1 < len(SECTIONS) else None
 
 
+class SectionState:
+    COMPLETE = "complete"  # every question it needs is answered, nothing contradicts
+    INCOMPLETE = "incomplete"  # questions it needs are still unanswered
+    BLOCKING = "blocking"  # an answer contradicts another: it must change before completing
+
+
+@dataclass
+class SectionProgress:
+    section: Section
+    answered: int
+    required: int
+    contradictions: int
+
+    @property
+    def state(self) -> str:
+        if self.contradictions:
+            return SectionState.BLOCKING
+        return SectionState.INCOMPLETE if self.answered < self.required else SectionState.COMPLETE
+
+
 @dataclass
 class Progress:
     answered: int
     required: int
-    sections: list[tuple[Section, int, int]]  # section, answered required, required
+    sections: list[SectionProgress]
 
     @property
     def percent(self) -> int:
@@ -339,26 +366,43 @@ class Progress:
 
     @property
     def complete(self) -> bool:
-        return self.answered >= self.required
+        return all(s.state == SectionState.COMPLETE for s in self.sections)
 
     @property
     def resume_at(self) -> Section:
-        """Where to pick up: the first section with unanswered required questions (else the last)."""
-        return next((s for s, answered, required in self.sections if answered < required), self.sections[-1][0])
+        """Where to pick up: the first section something blocks (else the last)."""
+        return next((s.section for s in self.sections if s.state != SectionState.COMPLETE), self.sections[-1].section)
 
 
 def progress(values: dict[str, Any]) -> Progress:
-    """How many required questions are answered, overall and per section."""
+    """How many required questions are answered, overall and per section, and each section's state.
+
+    A conditional question counts only while its condition holds ("Which actions?" only when the
+    system takes actions)."""
+    contradictions: dict[str, int] = {}
+    for problem in problems(values):
+        contradictions[problem.section.key] = contradictions.get(problem.section.key, 0) + 1
     rows = []
     for s in SECTIONS:
-        required = [q for q in s.questions if q.required]
-        rows.append((s, sum(1 for q in required if q.is_answered(values.get(q.key))), len(required)))
-    return Progress(sum(r[1] for r in rows), sum(r[2] for r in rows), rows)
+        required = [q for q in s.questions if q.is_required(values)]
+        answered = sum(1 for q in required if q.is_answered(values.get(q.key)))
+        rows.append(SectionProgress(s, answered, len(required), contradictions.get(s.key, 0)))
+    return Progress(sum(r.answered for r in rows), sum(r.required for r in rows), rows)
 
 
 def missing(values: dict[str, Any]) -> list[Question]:
-    """Required questions without an answer, in questionnaire order."""
-    return [QUESTIONS[k] for k in REQUIRED if not QUESTIONS[k].is_answered(values.get(k))]
+    """Questions required (now, given the other answers) without an answer, in questionnaire order."""
+    return [q for q in QUESTIONS.values() if q.is_required(values) and not q.is_answered(values.get(q.key))]
+
+
+def blockers(values: dict[str, Any], section: Section | None = None) -> list[Problem]:
+    """Everything in the answers that blocks completing the questionnaire, optionally for one section:
+    unanswered required questions, then answers that contradict each other."""
+    found = [Problem(question, str(_("Not answered yet."))) for question in missing(values)]
+    found += problems(values)
+    if section is not None:
+        found = [p for p in found if p.section.key == section.key]
+    return found
 
 
 def profile_from(values: dict[str, Any]) -> dict[str, Any]:
@@ -379,10 +423,6 @@ class Problem:
 def problems(values: dict[str, Any]) -> list[Problem]:
     """Answers that contradict each other; like missing answers they block completion."""
     found = []
-    if values.get("decides_about_people") is True and not QUESTIONS["decision_areas"].is_answered(
-        values.get("decision_areas")
-    ):
-        found.append(Problem(QUESTIONS["decision_areas"], str(_("Say which kinds of decision it influences."))))
     actions = values.get("tool_actions") or []
     if values.get("uses_tools") is False and set(actions) - {"none"}:
         found.append(

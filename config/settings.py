@@ -38,6 +38,7 @@ if not SECRET_KEY:
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (see .env.example).")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "accounts.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.profiles.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -195,6 +197,8 @@ STORAGES = {
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The empty choice of every filter bar reads "Any", never django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 from django.contrib.messages import constants as message_constants  # noqa: E402
 
@@ -223,17 +227,31 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+
+
+def filesystem_broker_options(var_dir: Path) -> dict:
+    """Folders of the embedded broker, all under `var_dir` (created here).
+
+    Kombu puts broadcast exchanges (worker remote control) in `control_folder`, relative to
+    the working directory unless given: without it `make run` leaves `control/` in the
+    repository root.
+    """
+    folders = {
+        "data_folder_in": "queue",
+        "data_folder_out": "queue",
+        "processed_folder": "processed",
+        "control_folder": "control",
+    }
+    options = {}
+    for key, name in folders.items():
+        (var_dir / "broker" / name).mkdir(parents=True, exist_ok=True)
+        options[key] = str(var_dir / "broker" / name)
+    return {**options, "store_processed": False}
+
+
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: messages are files in var/broker, shared by web and worker.
-    _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
@@ -282,6 +300,9 @@ BASTION_DEMO_SEEDERS = [
     "assessments.demo.seed",
 ]
 
+# Member invitations: how long a link works (re-sending starts a new period).
+BASTION_INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
 # Uploaded evidence: size limit per file (types are checked by content, assessments/evidence.py).
 BASTION_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
@@ -291,4 +312,5 @@ BASTION_EXTENSIONS: dict[str, list[str]] = {
     "system_tabs": ["assessments.extensions.assessment_tab", "assessments.extensions.controls_tab"],
     "system_panels": ["assessments.extensions.readiness_panel"],
     "team_panels": ["assessments.extensions.team_load_panel"],
+    "search": ["assessments.extensions.search_results"],
 }

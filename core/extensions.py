@@ -8,7 +8,8 @@ Hooks in use:
 - `org_home(membership)` → a URL to land on, or None (first answer wins);
 - `system_tabs(system, membership)` → `{"key", "label", "url"}` for the AI-system page;
 - `system_panels(system, membership)` → `{"template", "context"}` shown on the system Overview;
-- `team_panels(team, membership)` → `{"template", "context"}` shown on the team page.
+- `team_panels(team, membership)` → `{"template", "context"}` shown on the team page;
+- `search(membership, query)` → a list of `governance.search.Group` for the search page.
 """
 
 from functools import cache

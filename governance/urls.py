@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from .views import inventory, library, library_edit
+from .views import inventory, library, library_edit, search
 
 app_name = "governance"
 urlpatterns = [
+    path("search/", search.search, name="search"),
     path("systems/", inventory.system_list, name="system_list"),
     path("systems/new/", inventory.system_create, name="system_create"),
     path("systems/<int:pk>/", inventory.system_detail, name="system_detail"),

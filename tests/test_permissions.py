@@ -33,6 +33,8 @@ NOT_ORG_SCOPED = {
     "password_reset_complete",
     "organisation_list",
     "organisation_create",
+    "invitation_accept",  # anyone holding a genuine link: tests/accounts/test_invitations.py
+    "profile",  # the signed-in user's own page: tests/accounts/test_profile.py
 }
 
 

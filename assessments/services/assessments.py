@@ -188,8 +188,7 @@ def answers_save(
 def completion_problems(assessment: Assessment, values: dict[str, Any]) -> list[q.Problem]:
     """What blocks completing the questionnaire: unanswered required questions, answers that
     contradict each other, and a confirmed profile the inventory would refuse."""
-    found = [q.Problem(question, _("Not answered yet.")) for question in q.missing(values)]
-    found += q.problems(values)
+    found = q.blockers(values)
     if not found:
         found += _profile_problems(assessment.ai_system, assessment.organisation, values)
     return found

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_membership, get_object_for_user
@@ -175,7 +176,19 @@ def assessment_section(request: HttpRequest, org_slug: str, pk: int, section: st
             messages.error(request, " ".join(exc.messages))
             return redirect("assessments:assessment_detail", org_slug, pk)
         if not result.conflicts and not request.htmx:
-            messages.success(request, _("Answers saved."))
+            still = q.blockers(services.answer_values(assessment), current)
+            if still:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Answers saved. %(n)d answer in “%(section)s” still blocks completing the questionnaire.",
+                        "Answers saved. %(n)d answers in “%(section)s” still block completing the questionnaire.",
+                        len(still),
+                    )
+                    % {"n": len(still), "section": current.title},
+                )
+            else:
+                messages.success(request, _("Answers saved."))
             following = q.section(request.POST.get("goto", "")) or q.next_section(current.key)
             if following:
                 return redirect("assessments:assessment_section", org_slug, pk, following.key)
@@ -184,12 +197,17 @@ def assessment_section(request: HttpRequest, org_slug: str, pk: int, section: st
         fresh = _section_form(assessment, current)
         if not request.htmx:
             form = fresh
+    rows = services.answer_rows(assessment)
+    values = services.answer_values(assessment, rows)
     context = {
         "assessment": assessment,
         "system": assessment.ai_system,
         "section": current,
         "form": form,
-        "progress": q.progress(services.answer_values(assessment)),
+        "progress": q.progress(values),
+        # What still blocks completion here, once the section has been saved at least once.
+        "section_blockers": q.blockers(values, current),
+        "section_touched": result is not None or any(question.key in rows for question in current.questions),
         "next_section": q.next_section(current.key),
         "result": result,
         "saved_at": timezone.now() if result else None,

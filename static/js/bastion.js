@@ -12,6 +12,39 @@
     }
   });
 
+  // Copy buttons: <button class="js-copy" data-copy-target="id-of-a-readonly-input">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".js-copy");
+    var field = button && document.getElementById(button.dataset.copyTarget);
+    if (!field) {
+      return;
+    }
+    field.select();
+    var done = function () {
+      button.textContent = "Copied";
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand("copy")) {
+      done();
+    }
+  });
+
+  // "/" jumps to the search box in the top bar, unless the user is typing somewhere.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var active = document.activeElement;
+    var typing = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+    var box = document.getElementById("topbar-search");
+    if (box && !typing) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+
   // Auto-submit filter selects marked data-autosubmit (works without JS via the Apply button).
   document.addEventListener("change", function (event) {
     var el = event.target;

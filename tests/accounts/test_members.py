@@ -3,44 +3,11 @@ from django.urls import reverse
 
 from accounts.models import Membership, Role
 from audit.models import AuditEvent
-from tests.factories import UserFactory
 
 User = get_user_model()
 
 
-def test_admin_creates_an_account_and_gets_a_set_password_link(client_for, admin, org, team):
-    response = client_for(admin).post(
-        reverse("accounts:member_add", args=[org.slug]),
-        {"username": "newbie", "email": "newbie@example.test", "role": Role.MEMBER, "teams": [team.pk]},
-        follow=True,
-    )
-    user = User.objects.get(username="newbie")
-    assert not user.has_usable_password()
-    assert Membership.objects.get(user=user, organisation=org).role == Role.MEMBER
-    assert team.members.filter(pk=user.pk).exists()
-    assert "/accounts/password/reset/" in response.content.decode()
-    assert AuditEvent.objects.filter(action="accounts.membership.created", object_repr="newbie").exists()
-
-
-def test_admin_adds_an_existing_account(client_for, admin, org):
-    existing = UserFactory(username="known")
-    client_for(admin).post(reverse("accounts:member_add", args=[org.slug]), {"username": "KNOWN", "role": Role.VIEWER})
-    assert Membership.objects.get(user=existing, organisation=org).role == Role.VIEWER
-
-
-def test_a_new_account_needs_an_email(client_for, admin, org):
-    response = client_for(admin).post(
-        reverse("accounts:member_add", args=[org.slug]), {"username": "x", "role": "member"}
-    )
-    assert "email" in response.context["form"].errors
-    assert not User.objects.filter(username="x").exists()
-
-
-def test_adding_a_member_twice_is_refused(client_for, admin, org, member):
-    response = client_for(admin).post(
-        reverse("accounts:member_add", args=[org.slug]), {"username": member.username, "role": "member"}
-    )
-    assert "username" in response.context["form"].errors
+# Adding members is by invitation: tests/accounts/test_invitations.py.
 
 
 def test_admin_changes_role_and_teams(client_for, admin, org, member, team):
@@ -94,6 +61,6 @@ def test_member_list_query_count_is_constant(client_for, admin, org, make_member
             make_member(Role.MEMBER, f"bulk-{n}-{i}")
         c = client_for(admin)
         c.get(reverse("accounts:member_list", args=[org.slug]))
-        # session, user, membership, members + users, their teams, other organisations
-        with django_assert_num_queries(6):
+        # session, user, membership, members + users, their teams, open invitations, other organisations
+        with django_assert_num_queries(7):
             c.get(reverse("accounts:member_list", args=[org.slug]))

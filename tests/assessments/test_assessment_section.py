@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import Role
 from assessments.models import AssessmentAnswer, AssessmentStatus
@@ -194,3 +195,50 @@ def test_a_hidden_character_in_an_answer_asks_then_autosaves_the_choice(client_f
     assert answer_values(assessment)["intended_use"] == "Answers questions."
     event = AuditEvent.objects.get(action="core.hidden_text.decided")
     assert event.after["hidden_characters"][0]["field"] == "intended_use"
+
+
+def test_which_actions_is_not_required_when_it_takes_none(client_for, lead, assessment, system):
+    """Issue 10 #4: "Which actions can it take?" blocked completion even when "Can it take actions?" was No."""
+    c = client_for(lead)
+    answers = full_answers(system, uses_tools=False, tool_actions=None)
+    for key in ("purpose", "capabilities", "model_data", "exposure", "harm"):
+        c.post(section_url(assessment, key), section_post(key, answers))
+    assert "tool_actions" not in answer_values(assessment)
+    response = c.get(reverse("assessments:assessment_plan", args=[assessment.organisation.slug, assessment.pk]))
+    assert not response.context["problems"]
+
+
+def test_a_saved_section_lists_what_still_blocks_with_links(client_for, lead, assessment):
+    c = client_for(lead)
+    data = section_post("capabilities", {"uses_tools": False, "tool_actions": ["spend_money"]})
+    response = c.post(section_url(assessment, "capabilities"), data, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'id="section-blockers" hx-swap-oob="true"' in body
+    assert 'href="#q-tool_actions"' in body  # the contradiction
+    assert 'href="#q-system_type"' in body  # an answer still missing
+    assert "blocking: 1 answer contradicts another" in body  # the section's state in the steps
+    # Without JavaScript the section moves on and says how many answers still block it.
+    response = c.post(section_url(assessment, "capabilities"), data, follow=True)
+    text = [str(m) for m in response.context["messages"]]
+    assert any("still block completing the questionnaire" in m for m in text)
+    page = c.get(section_url(assessment, "capabilities")).content.decode()
+    assert 'href="#q-tool_actions"' in page
+
+
+def test_an_untouched_section_does_not_nag(client_for, lead, assessment):
+    page = client_for(lead).get(section_url(assessment, "harm")).content.decode()
+    assert 'href="#q-worst_case"' not in page
+
+
+def test_the_section_list_shows_each_sections_state(client_for, lead, assessment, system):
+    c = client_for(lead)
+    c.post(section_url(assessment, "purpose"), section_post("purpose", full_answers(system)))
+    c.post(
+        section_url(assessment, "capabilities"),
+        section_post("capabilities", {"uses_tools": False, "tool_actions": ["call_apis"]}),
+    )
+    url = reverse("assessments:assessment_detail", args=[assessment.organisation.slug, assessment.pk])
+    html = c.get(url).content.decode()
+    assert html.count("section-state-complete") == 1  # purpose
+    assert html.count("section-state-blocking") == 1  # capabilities
+    assert html.count("section-state-incomplete") == 3

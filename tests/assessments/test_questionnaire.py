@@ -20,10 +20,12 @@ def test_there_are_five_sections_each_question_with_text_and_why_we_ask():
 def test_progress_counts_required_answers_per_section():
     values = {"intended_use": "Answers questions.", "lifecycle_stage": "production", "decision_areas": ["credit"]}
     progress = q.progress(values)
-    assert progress.answered == 2  # decision_areas is optional
-    assert progress.required == len(q.REQUIRED)
+    assert progress.answered == 2  # decision_areas is asked only when it decides about people
+    unconditional = [qn for qn in q.QUESTIONS.values() if qn.required and qn.required_when is None]
+    assert progress.required == len(unconditional)
     purpose = progress.sections[0]
-    assert purpose[0].key == "purpose" and purpose[1] == 2
+    assert purpose.section.key == "purpose" and purpose.answered == 2
+    assert purpose.state == q.SectionState.INCOMPLETE
     assert not progress.complete
     assert progress.resume_at.key == "purpose"
 
@@ -56,8 +58,31 @@ def test_contradicting_answers_are_problems():
         }
     )
     keys = {p.question.key for p in problems}
-    assert keys == {"decision_areas", "tool_actions", "data_sources"}
+    assert keys == {"tool_actions", "data_sources"}
     assert all(p.section.key for p in problems)
+
+
+def test_conditional_questions_are_required_only_while_their_condition_holds():
+    assert "tool_actions" not in [m.key for m in q.missing({"uses_tools": False})]
+    assert "tool_actions" in [m.key for m in q.missing({"uses_tools": True})]
+    assert "decision_areas" not in [m.key for m in q.missing({"decides_about_people": False})]
+    assert "decision_areas" in [m.key for m in q.missing({"decides_about_people": True})]
+    without = q.progress({"uses_tools": False}).sections[1].required
+    assert q.progress({"uses_tools": True}).sections[1].required == without + 1
+
+
+def test_each_section_has_a_state_and_its_own_blockers():
+    capabilities = {qn.key: True for qn in q.SECTIONS[1].questions if qn.kind == "yesno"}
+    capabilities.update(system_type="agent", autonomy="none", tool_actions=["send_messages"])
+    sections = {s.section.key: s.state for s in q.progress(capabilities).sections}
+    assert sections["capabilities"] == q.SectionState.COMPLETE
+    assert sections["purpose"] == q.SectionState.INCOMPLETE
+    contradicting = {**capabilities, "uses_tools": False}
+    state = {s.section.key: s.state for s in q.progress(contradicting).sections}["capabilities"]
+    assert state == q.SectionState.BLOCKING
+    blocking = q.blockers(contradicting, q.section("capabilities"))
+    assert [b.question.key for b in blocking] == ["tool_actions"]
+    assert all(b.section.key == "purpose" for b in q.blockers({}, q.section("purpose")))
 
 
 def test_profile_from_keeps_only_answered_profile_questions():

@@ -31,7 +31,7 @@ def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
     assert AISystem.objects.filter(name="Claims Triage Assistant", generates_text=True).exists()
 
     page.get_by_role("link", name="AI systems").first.click()
-    page.get_by_label("Search").fill("claims")
+    page.get_by_label("Search", exact=True).fill("claims")
     page.get_by_role("button", name="Apply").click()
     rows = page.locator("table tbody tr")
     assert rows.count() == 1

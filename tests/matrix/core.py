@@ -18,6 +18,25 @@ def target_membership(w):
     return {"pk": w["target"].pk}
 
 
+def invitation(w):
+    return {"pk": w["invitation"].pk}
+
+
+def extend_world(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import Invitation
+
+    world["invitation"] = Invitation.objects.create(
+        organisation=world["org"],
+        invitee="invited@example.test",
+        salt="matrix",
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+
+
 def event(w):
     return {"pk": w["event"].pk}
 
@@ -46,6 +65,7 @@ def system_form(w):
 
 ROWS = {
     "org_home": Row(ok=(302,)),
+    "governance:search": Row(),
     "governance:system_list": Row(),
     "governance:system_create": Row(allowed=at_least(Role.MEMBER)),
     "governance:system_detail": Row(system),
@@ -60,6 +80,8 @@ ROWS = {
     "accounts:member_add": Row(allowed=at_least(Role.ADMIN)),
     "accounts:member_edit": Row(target_membership, allowed=at_least(Role.ADMIN)),
     "accounts:member_remove": Row(target_membership, allowed=at_least(Role.ADMIN), method="post", ok=(302,)),
+    "accounts:invitation_resend": Row(invitation, allowed=at_least(Role.ADMIN), method="post", ok=(302,)),
+    "accounts:invitation_revoke": Row(invitation, allowed=at_least(Role.ADMIN), method="post", ok=(302,)),
     "accounts:team_list": Row(),
     "accounts:team_create": Row(allowed=at_least(Role.ADMIN)),
     "accounts:team_detail": Row(team),
