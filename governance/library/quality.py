@@ -58,7 +58,13 @@ def normalise(title: str) -> str:
 
 def similar(a: str, b: str) -> bool:
     a, b = normalise(a), normalise(b)
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() > SIMILARITY
+    if a == b:
+        return True
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # The cheap upper bounds rule out almost every pair before the real ratio is computed.
+    return (
+        matcher.real_quick_ratio() > SIMILARITY and matcher.quick_ratio() > SIMILARITY and matcher.ratio() > SIMILARITY
+    )
 
 
 def wording_problem(domain: str, objective: str) -> str | None:

@@ -175,4 +175,3 @@ def test_the_check_fails_on_a_stale_document_and_writing_fixes_it(tmp_path):
         call_command("library_coverage", "--check", "-o", str(output))
     call_command("library_coverage", "-o", str(output))
     assert "| `nist-ai-rmf-1.0` | 95 |" in output.read_text()
-    call_command("library_coverage", "--check", "-o", str(output))
