@@ -160,6 +160,10 @@ class ControlRetireForm(RetireForm):
     help = _("Kept in the audit trail. The control stays readable, with everything done under it.")
 
 
+# The columns of an item line in the framework form, in order (the library format's item fields).
+ITEM_COLUMNS = ("ref", "title", "kind", "parent", "out_of_scope", "note")
+
+
 class FrameworkForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """An organisation's own framework (an internal policy, a customer's requirements …)."""
 
@@ -185,7 +189,7 @@ class FrameworkForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
         label=_("Items"),
         widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
         help_text=_(
-            "One item per line: ID | title, optionally | kind | parent ID. "
+            "One item per line: ID | title, optionally | kind | parent ID | why it is out of scope | note. "
             "Items you remove are retired; mappings to them stay readable."
         ),
     )
@@ -209,15 +213,13 @@ class FrameworkForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
         items, errors = [], []
         for number, line in enumerate(_lines(self.cleaned_data["items"]), start=1):
             parts = [part.strip() for part in line.split("|")]
-            if len(parts) < 2 or len(parts) > 4 or not parts[0] or not parts[1]:
-                errors.append(_("line %(n)d: write ID | title (optionally | kind | parent ID)") % {"n": number})
+            if len(parts) < 2 or len(parts) > len(ITEM_COLUMNS) or not parts[0] or not parts[1]:
+                errors.append(
+                    _("line %(n)d: write ID | title (optionally | kind | parent ID | out-of-scope reason | note)")
+                    % {"n": number}
+                )
                 continue
-            item = {"ref": parts[0], "title": parts[1]}
-            if len(parts) > 2 and parts[2]:
-                item["kind"] = parts[2]
-            if len(parts) > 3 and parts[3]:
-                item["parent"] = parts[3]
-            items.append(item)
+            items.append({name: part for name, part in zip(ITEM_COLUMNS, parts, strict=False) if part})
         if errors:
             raise forms.ValidationError(errors)
         return items
@@ -230,11 +232,9 @@ class FrameworkForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
 def framework_initial(framework: Framework) -> dict[str, Any]:
     lines = []
     for item in framework.items.filter(retired_at__isnull=True).select_related("parent"):
-        parts = [item.ref, item.title]
-        if item.kind or item.parent:
-            parts.append(item.kind)
-        if item.parent:
-            parts.append(item.parent.ref)
+        parts = [item.ref, item.title, item.kind, item.parent.ref if item.parent else "", item.out_of_scope, item.note]
+        while parts[-1] == "":
+            parts.pop()
         lines.append(" | ".join(parts))
     fields = ("key", "edition", "name", "url", "licence", "notice", "version")
     return {**{name: getattr(framework, name) for name in fields}, "items": "\n".join(lines)}

@@ -100,6 +100,8 @@ def export_document(organisation: Organisation | None = None) -> dict[str, Any]:
                                 "title": item.title,
                                 "kind": item.kind,
                                 "parent": item.parent.ref if item.parent and not item.parent.retired_at else "",
+                                "out_of_scope": item.out_of_scope,
+                                "note": item.note,
                             }
                         )
                         for item in fw.items.all()

@@ -217,7 +217,13 @@ class _Writer:
         for fw, item_specs in specs.items():
             for position, spec in enumerate(item_specs):
                 key = (fw.pk, spec["ref"])
-                values = {"title": spec["title"], "kind": spec.get("kind") or "", "position": position}
+                values = {
+                    "title": spec["title"],
+                    "kind": spec.get("kind") or "",
+                    "out_of_scope": spec.get("out_of_scope") or "",
+                    "note": spec.get("note") or "",
+                    "position": position,
+                }
                 item = existing.get(key)
                 if item is None:
                     item = FrameworkItem(framework=fw, ref=spec["ref"], **values)
@@ -245,7 +251,9 @@ class _Writer:
                     changed.append(item)
                     changed_ids.add(id(item))
         if changed:
-            FrameworkItem.objects.bulk_update(changed, ["title", "kind", "position", "parent", "retired_at"])
+            FrameworkItem.objects.bulk_update(
+                changed, ["title", "kind", "out_of_scope", "note", "position", "parent", "retired_at"]
+            )
         counts.updated += len(changed)
         counts.unchanged += len(rows) - len(new) - len(changed)
         gone = [item.pk for key, item in existing.items() if key not in rows and item.retired_at is None]

@@ -99,6 +99,8 @@ ITEM_FIELDS = {
     "title": (TEXT, True, None),
     "kind": (STR, False, 30),
     "parent": (STR, False, 80),
+    "out_of_scope": (TEXT, False, None),
+    "note": (TEXT, False, None),
 }
 CONTROL_FIELDS = {
     "ref": (STR, True, 40),

@@ -154,6 +154,14 @@ class FrameworkItem(models.Model):
     kind = models.CharField(_("kind"), max_length=30, blank=True)
     parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
     position = models.PositiveIntegerField(default=0, help_text=_("Order in the published framework."))
+    out_of_scope = models.TextField(
+        _("out of scope"),
+        blank=True,
+        help_text=_("Why no control of an AI-system checklist can address this item; empty when it is in scope."),
+    )
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("A reviewer's remark, e.g. that a newer edition moved the id.")
+    )
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

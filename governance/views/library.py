@@ -6,6 +6,8 @@ that change it are in library_edit.py.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +22,7 @@ from core.pages import paginate
 from ..applicability import describe
 from ..filters import ControlFilter, ThreatFilter
 from ..forms.library import TriageForm
+from ..library.coverage import COVERED, OUT_OF_SCOPE, SUB_ITEMS, UNCOVERED, statuses
 from ..models import AISystem, Concern, Control, Framework, FrameworkItem, Scenario, Threat
 from ..rules import can_edit_library, can_edit_library_entry, can_export_library, get_library_object_for_user
 from ..triage import typical_owners
@@ -158,14 +161,20 @@ def crosswalk(request: HttpRequest, org_slug: str) -> HttpResponse:
     selected = next((fw for fw in frameworks if fw.key == request.GET.get("framework")), None)
     uncovered_only = request.GET.get("uncovered") == "1"
     items, covered, total = [], 0, 0
+    through = out_of_scope = not_covered = 0
     if selected is not None:
         covering = Control.objects.for_org(org).active().order_by("ref").only("id", "ref", "title", "domain")
         items = selected.items.order_by("position").prefetch_related(Prefetch("controls", covering, to_attr="covering"))
         # A framework in service shows its current items; a retired one stays readable with all of its own.
         items = list(items.filter(retired_at__isnull=True) if selected.retired_at is None else items)
-        covered, total = sum(1 for item in items if item.covering), len(items)
+        status = statuses((item.pk, item.parent_id or "", bool(item.covering), item.out_of_scope) for item in items)
+        for item in items:
+            item.status = status[item.pk]
+        counts = Counter(status.values())
+        covered, total = counts[COVERED], len(items)
+        through, out_of_scope, not_covered = counts[SUB_ITEMS], counts[OUT_OF_SCOPE], counts[UNCOVERED]
         if uncovered_only:
-            items = [item for item in items if not item.covering]
+            items = [item for item in items if item.status == UNCOVERED]
     context = library_context(
         membership,
         "crosswalk",
@@ -173,6 +182,9 @@ def crosswalk(request: HttpRequest, org_slug: str) -> HttpResponse:
         selected=selected,
         items=items,
         covered=covered,
+        through_sub_items=through,
+        out_of_scope=out_of_scope,
+        not_covered=not_covered,
         selected_total=total,
         uncovered_only=uncovered_only,
     )

@@ -62,12 +62,12 @@ def test_each_demo_system_gets_the_controls_its_profile_implies(plans):
     assert not refs(plans["Support Chatbot"], "cbrne") and not refs(plans["Support Chatbot"], "reward_hacking")
     # The sizes scripts/check_library_data.py asserts over the library files.
     assert {name: len(plan.new) for name, plan in plans.items()} == {
-        "Support Chatbot": 57,
-        "Code Agent": 57,
-        "Hiring Screener": 61,
-        "Fraud Classifier": 33,
-        "Pricing RL Agent": 45,
-        "Frontier Research Model": 88,
+        "Support Chatbot": 89,
+        "Code Agent": 95,
+        "Hiring Screener": 101,
+        "Fraud Classifier": 59,
+        "Pricing RL Agent": 80,
+        "Frontier Research Model": 133,
     }
 
 

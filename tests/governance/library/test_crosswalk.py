@@ -78,3 +78,24 @@ def test_a_retired_framework_stays_readable_with_its_items(client_for, viewer, u
     response = client_for(viewer).get(url, {"framework": "owasp-llm-2023"})
     assert rows(response) == [("LLM01", [])]
     assert b"Retired" in response.content
+
+
+def test_out_of_scope_and_grouping_items_stand_apart_from_uncovered_ones(client_for, viewer, url):
+    framework = FrameworkFactory(key="eu-ai-act-2024")
+    group = FrameworkItemFactory(framework=framework, ref="Chapter", position=0)
+    ControlFactory(mappings=[FrameworkItemFactory(framework=framework, ref="Art.9", parent=group, position=1)])
+    FrameworkItemFactory(framework=framework, ref="Art.70", position=2, out_of_scope="Addressed to Member States.")
+    FrameworkItemFactory(framework=framework, ref="Art.10", position=3, note="Checked by a reviewer.")
+    response = client_for(viewer).get(url, {"framework": "eu-ai-act-2024"})
+    assert [(item.ref, item.status) for item in response.context["items"]] == [
+        ("Chapter", "sub_items"),
+        ("Art.9", "covered"),
+        ("Art.70", "out_of_scope"),
+        ("Art.10", "uncovered"),
+    ]
+    html = response.content.decode()
+    assert "Out of scope" in html and "Addressed to Member States." in html
+    assert "Through its sub-items" in html and "Checked by a reviewer." in html
+    assert "1 item is out of scope" in html and "1 item is not covered" in html
+    uncovered = client_for(viewer).get(url, {"framework": "eu-ai-act-2024", "uncovered": "1"})
+    assert [item.ref for item in uncovered.context["items"]] == ["Art.10"]

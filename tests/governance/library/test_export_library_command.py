@@ -92,3 +92,12 @@ def test_it_writes_to_a_file(builtin_library, tmp_path):
 def test_an_unknown_organisation_is_refused(db):
     with pytest.raises(CommandError, match="no organisation"):
         export(organisation="nope")
+
+
+def test_out_of_scope_reasons_and_notes_of_items_are_exported(builtin_library):
+    from governance.library.exporter import export_document
+
+    items = {f"{fw['key']}:{item['ref']}": item for fw in export_document()["frameworks"] for item in fw["items"]}
+    assert items["eu-ai-act-2024:Art.70"]["out_of_scope"].startswith("Addressed to Member States")
+    assert "AML.T0115.000" in items["mitre-atlas-5.6:AML.T0019"]["note"]
+    assert "out_of_scope" not in items["eu-ai-act-2024:Art.9"] and "note" not in items["eu-ai-act-2024:Art.9"]

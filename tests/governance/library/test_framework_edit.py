@@ -78,3 +78,13 @@ def test_it_404s_for_outsider(client_for, outsider, org, framework):
 
 def test_it_403s_for_member(client_for, member, org, framework):
     assert client_for(member).get(url(org, framework)).status_code == 403
+
+
+def test_out_of_scope_reasons_and_notes_survive_an_edit(client_for, lead, org, framework):
+    FrameworkItemFactory(framework=framework, ref="P-9", title="Fines", position=2, out_of_scope="For the regulator.")
+    form = client_for(lead).get(url(org, framework)).context["form"]
+    assert form["items"].value().endswith("P-9 | Fines |  |  | For the regulator.")
+    items = "P-1 | Owners\nP-2 | Reviews | | | | Checked in 2026\nP-9 | Fines |  |  | For the regulator."
+    assert client_for(lead).post(url(org, framework), form_data(framework, items=items)).status_code == 302
+    assert framework.items.get(ref="P-9").out_of_scope == "For the regulator."
+    assert framework.items.get(ref="P-2").note == "Checked in 2026"
