@@ -75,6 +75,7 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
             "red_team_cadence_days",
             "alignment_review_cadence_days",
             "tabletop_cadence_days",
+            "require_two_factor",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -90,6 +91,7 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
                 Row(Column("red_team_cadence_days"), Column("alignment_review_cadence_days")),
                 Row(Column("tabletop_cadence_days"), Column()),
             ),
+            Fieldset(_("Sign-in"), "require_two_factor"),
             "version",
         )
 

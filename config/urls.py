@@ -11,6 +11,7 @@ org_patterns = [
     path("", include("governance.urls")),
     path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("authn.org_urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("account/two-factor/", include("authn.urls")),
     path("accounts/organisations/", account_views.organisation_list, name="organisation_list"),
     path("accounts/organisations/new/", account_views.organisation_create, name="organisation_create"),
     path("o/<slug:org_slug>/", include(org_patterns)),

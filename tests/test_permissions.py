@@ -32,6 +32,13 @@ NOT_ORG_SCOPED = {
     "password_reset_complete",
     "organisation_list",
     "organisation_create",
+    # The user's own two-factor pages (tests/authn/test_two_factor_pages.py).
+    "authn:overview",
+    "authn:enrol",
+    "authn:verify",
+    "authn:recovery",
+    "authn:codes",
+    "authn:disable",
 }
 
 
