@@ -4,6 +4,7 @@ TOTP devices are django-otp's `TOTPDevice` (one confirmed device per user).
 """
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import models
 
 
@@ -27,10 +28,14 @@ class RecoveryCode(models.Model):
 
 
 class UserSession(models.Model):
-    """Which session keys belong to which user, so all of a user's sessions can be ended."""
+    """Which sessions belong to which user, so all of a user's sessions can be ended.
+
+    Rows go with their session (logout, key rotation, `clearsessions` all delete through the ORM,
+    which cascades). Needs the database session backend, Bastion's default.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_index")
-    session_key = models.CharField(max_length=40, unique=True)
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, db_constraint=False, related_name="owner")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

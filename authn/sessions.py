@@ -88,7 +88,7 @@ def remember(request: HttpRequest, user) -> None:
     change, which cycles it)."""
     key = request.session.session_key
     if key and request.session.get(INDEXED) != key:
-        UserSession.objects.update_or_create(session_key=key, defaults={"user": user})
+        UserSession.objects.update_or_create(session_id=key, defaults={"user": user})
         request.session[INDEXED] = key
 
 
@@ -128,10 +128,8 @@ def mark_verified(request: HttpRequest) -> None:
 
 def end_sessions(user, *, keep: str | None = None) -> int:
     """Delete every session of `user` except `keep` (the caller's own, when it should live on)."""
-    index = UserSession.objects.filter(user=user)
+    doomed = Session.objects.filter(owner__user=user)
     if keep:
-        index = index.exclude(session_key=keep)
-    keys = list(index.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    index.delete()
-    return len(keys)
+        doomed = doomed.exclude(session_key=keep)
+    count, _ = doomed.delete()  # their index rows go with them
+    return count

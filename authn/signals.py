@@ -7,7 +7,6 @@ import logging
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -79,12 +78,9 @@ def on_membership_deleted(sender, instance, **kwargs):
     security_event(
         "member.removed", organisation=instance.organisation.slug, obj=f"user:{user.get_username()}", role=instance.role
     )
-
-    def end_if_last():
-        if not Membership.objects.filter(user=user).exists():
-            sessions.end_sessions(user)
-
-    transaction.on_commit(end_if_last)
+    # In the same transaction as the removal: both happen or neither.
+    if not Membership.objects.filter(user=user).exists():
+        sessions.end_sessions(user)
 
 
 @receiver(pre_save, sender=User, dispatch_uid="authn.user_pre_save")
@@ -102,12 +98,12 @@ def on_user_saved(sender, instance, update_fields=None, **kwargs):
         return
     name = f"user:{instance.get_username()}"
     if old["is_active"] and not instance.is_active:
-        transaction.on_commit(lambda: sessions.end_sessions(instance))
+        sessions.end_sessions(instance)
         security_event("account.deactivated", obj=name, level=logging.WARNING)
     elif old["password"] != instance.password:
         request = current_request.get()
         keep = None
         if request is not None and getattr(request, "user", None) is not None and request.user.pk == instance.pk:
             keep = request.session.session_key
-        transaction.on_commit(lambda: sessions.end_sessions(instance, keep=keep))
+        sessions.end_sessions(instance, keep=keep)
         security_event("password.changed", obj=name, level=logging.WARNING)
