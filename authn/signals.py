@@ -10,7 +10,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from accounts.models import Membership
+from accounts.models import Membership, Organisation
 
 from . import sessions
 from .security_log import current_request, security_event
@@ -107,3 +107,17 @@ def on_user_saved(sender, instance, update_fields=None, **kwargs):
             keep = request.session.session_key
         sessions.end_sessions(instance, keep=keep)
         security_event("password.changed", obj=name, level=logging.WARNING)
+
+
+@receiver(pre_save, sender=Organisation, dispatch_uid="authn.organisation_pre_save")
+def on_two_factor_policy_changed(sender, instance, update_fields=None, **kwargs):
+    if not instance.pk or (update_fields is not None and "require_two_factor" not in update_fields):
+        return
+    old = Organisation.objects.filter(pk=instance.pk).values_list("require_two_factor", flat=True).first()
+    if old is not None and old != instance.require_two_factor:
+        security_event(
+            "two_factor.policy_changed",
+            organisation=instance.slug,
+            obj=f"organisation:{instance.slug}",
+            required=instance.require_two_factor,
+        )

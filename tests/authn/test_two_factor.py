@@ -202,8 +202,10 @@ def test_the_requirement_reaches_users_already_signed_in(client_for, member, org
     assert c.get(url)["Location"].startswith(reverse("authn:enrol"))
 
 
-def test_the_organisation_setting_is_edited_by_admins_and_audited(client_for, admin, org):
+def test_the_organisation_setting_is_edited_by_admins_and_audited(client_for, admin, org, caplog):
     from tests.accounts.test_organisation_edit import data as form_data  # the page's full form
+
+    caplog.set_level("INFO", logger="bastion.security")
 
     data = form_data(require_two_factor="on")
     assert client_for(admin).post(reverse("accounts:organisation_edit", args=[org.slug]), data).status_code == 302
@@ -211,6 +213,8 @@ def test_the_organisation_setting_is_edited_by_admins_and_audited(client_for, ad
     assert org.require_two_factor
     event = AuditEvent.objects.get(action="accounts.organisation.updated")
     assert event.after["require_two_factor"] is True
+    logged = [r for r in caplog.records if r.msg == "two_factor.policy_changed"]
+    assert logged[0].actor == "the-admin" and logged[0].required is True
 
 
 def test_a_password_reset_does_not_skip_the_second_factor(client, member, org, enrolled, sign_in):
