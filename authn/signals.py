@@ -10,7 +10,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership
+from audit.models import AuditEvent
 
 from . import sessions
 from .security_log import current_request, security_event
@@ -109,15 +110,14 @@ def on_user_saved(sender, instance, update_fields=None, **kwargs):
         security_event("password.changed", obj=name, level=logging.WARNING)
 
 
-@receiver(pre_save, sender=Organisation, dispatch_uid="authn.organisation_pre_save")
-def on_two_factor_policy_changed(sender, instance, update_fields=None, **kwargs):
-    if not instance.pk or (update_fields is not None and "require_two_factor" not in update_fields):
-        return
-    old = Organisation.objects.filter(pk=instance.pk).values_list("require_two_factor", flat=True).first()
-    if old is not None and old != instance.require_two_factor:
+@receiver(post_save, sender=AuditEvent, dispatch_uid="authn.policy_audited")
+def on_two_factor_policy_changed(sender, instance, created, **kwargs):
+    """The organisation setting is written by the audited-update path (a queryset update, no model
+    signal); its audit event says when the requirement changed."""
+    if created and instance.action == "accounts.organisation.updated" and "require_two_factor" in instance.after:
         security_event(
             "two_factor.policy_changed",
-            organisation=instance.slug,
-            obj=f"organisation:{instance.slug}",
-            required=instance.require_two_factor,
+            organisation=instance.organisation.slug,
+            obj=f"organisation:{instance.organisation.slug}",
+            required=instance.after["require_two_factor"],
         )
