@@ -3,6 +3,8 @@
 - Ends sessions past the idle or absolute limit (`SESSION_IDLE_TIMEOUT`, `SESSION_ABSOLUTE_TIMEOUT`).
 - Holds a signed-in user at the second step until they give their second factor, and sends users
   whom an organisation requires to have one to enrolment first.
+- Marks every page served to a signed-in user `Cache-Control: no-store` (ASVS 14.3.2): governance
+  data stays out of browser and proxy caches.
 - Logs permission denials (every 403) and exports and downloads as security events, and keeps the
   request in a context variable for signal receivers (security_log.current_request).
 """
@@ -15,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -52,6 +55,8 @@ class SignInPolicyMiddleware:
             response = self.policy(request) if request.user.is_authenticated else None
             if response is None:
                 response = self.get_response(request)
+                if request.user.is_authenticated and not response.has_header("Cache-Control"):
+                    add_never_cache_headers(response)
             self.log(request, response)
             return response
         finally:

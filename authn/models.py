@@ -36,7 +36,12 @@ class UserSession(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_index")
     session = models.OneToOneField(Session, on_delete=models.CASCADE, db_constraint=False, related_name="owner")
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"session of {self.user_id}"

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Membership, Role
 
 from .models import UserSession
+from .net import client_ip
 
 STARTED = "authn.started"
 SEEN = "authn.seen"
@@ -88,7 +89,12 @@ def remember(request: HttpRequest, user) -> None:
     change, which cycles it)."""
     key = request.session.session_key
     if key and request.session.get(INDEXED) != key:
-        UserSession.objects.update_or_create(session_id=key, defaults={"user": user})
+        where = {
+            "user": user,
+            "address": client_ip(request),
+            "user_agent": request.headers.get("User-Agent", "")[:200],
+        }
+        UserSession.objects.update_or_create(session_id=key, defaults=where)
         request.session[INDEXED] = key
 
 

@@ -1,4 +1,4 @@
-"""The user's own two-factor pages, under /account/two-factor/."""
+"""The user's own sign-in pages: two-factor under /account/two-factor/, sessions at /account/sessions/."""
 
 from django.urls import path
 
@@ -6,10 +6,11 @@ from . import views
 
 app_name = "authn"
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("enrol/", views.enrol, name="enrol"),
-    path("verify/", views.verify, name="verify"),
-    path("recovery/", views.recovery, name="recovery"),
-    path("codes/", views.regenerate_codes, name="codes"),
-    path("disable/", views.disable, name="disable"),
+    path("two-factor/", views.overview, name="overview"),
+    path("two-factor/enrol/", views.enrol, name="enrol"),
+    path("two-factor/verify/", views.verify, name="verify"),
+    path("two-factor/recovery/", views.recovery, name="recovery"),
+    path("two-factor/codes/", views.regenerate_codes, name="codes"),
+    path("two-factor/disable/", views.disable, name="disable"),
+    path("sessions/", views.session_list, name="sessions"),
 ]

@@ -19,6 +19,7 @@ from accounts.models import Membership, Role
 
 from . import sessions, twofactor
 from .forms import CodeForm, PasswordConfirmForm, RecoveryCodeForm
+from .models import UserSession
 from .security_log import security_event
 
 
@@ -199,3 +200,19 @@ def member_reset(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         % {"user": target.user.username},
     )
     return redirect("accounts:member_edit", org_slug, pk)
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The user's signed-in sessions; with the password, end all but this one (ASVS 7.5.2)."""
+    current = request.session.session_key
+    form = PasswordConfirmForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        ended = sessions.end_sessions(request.user, keep=current)
+        security_event("sessions.ended_by_user", user=request.user, count=ended)
+        messages.success(request, _("Signed out everywhere else (%(n)s sessions).") % {"n": ended})
+        return redirect("authn:sessions")
+    if form.errors:
+        security_event("sessions.password_check_failed", level=30)
+    rows = UserSession.objects.filter(user=request.user).select_related("session")
+    return render(request, "authn/session_list.html", {"rows": rows, "current": current, "form": form})

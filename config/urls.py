@@ -33,7 +33,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("account/two-factor/", include("authn.urls")),
+    path("account/", include("authn.urls")),
     path("accounts/organisations/", account_views.organisation_list, name="organisation_list"),
     path("accounts/organisations/new/", account_views.organisation_create, name="organisation_create"),
     path("o/<slug:org_slug>/", include(org_patterns)),

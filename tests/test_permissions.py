@@ -32,13 +32,14 @@ NOT_ORG_SCOPED = {
     "password_reset_complete",
     "organisation_list",
     "organisation_create",
-    # The user's own two-factor pages (tests/authn/test_two_factor_pages.py).
+    # The user's own two-factor and session pages (tests/authn/test_two_factor.py, test_sessions.py).
     "authn:overview",
     "authn:enrol",
     "authn:verify",
     "authn:recovery",
     "authn:codes",
     "authn:disable",
+    "authn:sessions",
 }
 
 

@@ -28,7 +28,7 @@ def test_every_page_carries_the_security_headers(client_for, member, org, client
         "script-src 'self'",
         "object-src 'none'",
         "frame-ancestors 'none'",
-        "base-uri 'self'",
+        "base-uri 'none'",
         "form-action 'self'",
     ):
         assert directive in csp
@@ -93,3 +93,18 @@ def test_errors_show_no_internals(client_for, member):
     response = client_for(member).get("/o/no-such-org/")
     assert response.status_code == 404
     assert b"Traceback" not in response.content and b"settings" not in response.content.lower()
+
+
+@pytest.mark.parametrize("password", ["Bastion2026!", "acme-test-2026", "AcmeTest#1", "Governance!!99"])
+def test_context_words_are_refused(member, password):
+    with pytest.raises(ValidationError, match="too easy to guess here"):
+        validate_password(password, member)
+
+
+def test_a_passphrase_that_contains_a_context_word_is_fine(member):
+    validate_password("bastion keeps our river maps", member)
+
+
+def test_pages_for_signed_in_users_are_not_cached(client_for, member, org, client):
+    response = client_for(member).get(reverse("governance:system_list", args=[org.slug]))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

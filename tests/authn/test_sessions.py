@@ -118,3 +118,19 @@ def test_production_cookies_carry_the_host_prefix(monkeypatch):
     assert prod["SESSION_COOKIE_AGE"] == prod["SESSION_ABSOLUTE_TIMEOUT"]
     dev = _settings_with(monkeypatch, DEBUG="1")
     assert "SESSION_COOKIE_NAME" not in dev and "CSRF_COOKIE_NAME" not in dev
+
+
+def test_a_user_sees_their_sessions_and_ends_the_others_with_their_password(client_for, member, org):
+    elsewhere = Client(HTTP_USER_AGENT="Phone browser", REMOTE_ADDR="192.0.2.44")
+    elsewhere.post(reverse("login"), {"username": "the-member", "password": "password"})
+    c = client_for(member)
+    page = c.get(reverse("authn:sessions"))
+    assert (
+        page.status_code == 200 and "Phone browser" in page.content.decode() and "192.0.2.44" in page.content.decode()
+    )
+    assert len(page.context["rows"]) == 2
+    assert c.post(reverse("authn:sessions"), {"password": "nope"}).status_code == 200
+    assert elsewhere.get(_page(org)).status_code == 200
+    assert c.post(reverse("authn:sessions"), {"password": "password"}).status_code == 302
+    assert elsewhere.get(_page(org))["Location"].startswith(reverse("login"))
+    assert c.get(_page(org)).status_code == 200

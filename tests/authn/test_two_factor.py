@@ -229,6 +229,6 @@ def test_a_password_reset_does_not_skip_the_second_factor(client, member, org, e
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, db):
-    for name in ("overview", "enrol", "verify", "recovery", "codes", "disable"):
+    for name in ("overview", "enrol", "verify", "recovery", "codes", "disable", "sessions"):
         response = client.get(reverse(f"authn:{name}"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name

@@ -1,5 +1,5 @@
 """Matrix rows for organisation-scoped two-factor actions (the user's own pages under
-/account/two-factor/ are outside organisations: tests/authn/test_two_factor_pages.py)."""
+/account/ are outside organisations: tests/authn/test_two_factor.py and test_sessions.py)."""
 
 from accounts.models import Role
 
