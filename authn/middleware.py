@@ -39,6 +39,7 @@ class SignInPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._open = None
+        self.logout_path = reverse("logout")
 
     def open_paths(self) -> dict[str, frozenset[str]]:
         """Pages a user may reach before finishing the second step or enrolment."""
@@ -57,6 +58,9 @@ class SignInPolicyMiddleware:
                 response = self.get_response(request)
                 if request.user.is_authenticated and not response.has_header("Cache-Control"):
                     add_never_cache_headers(response)
+            if request.path == self.logout_path and request.method == "POST" and response.status_code < 400:
+                # Signing out also clears what the browser kept of the session (ASVS 14.3.1).
+                response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
             self.log(request, response)
             return response
         finally:

@@ -155,6 +155,7 @@ SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 *
 
 # --- Security headers -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token (forms, hx-headers); no script reads the cookie
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 X_FRAME_OPTIONS = "DENY"

@@ -104,7 +104,7 @@ def test_signing_in_gives_a_new_session_key(client, member):
 
 
 def _settings_with(monkeypatch, **env):
-    for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DEBUG"):
+    for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "DEBUG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "bastion.example", **env}.items():
         monkeypatch.setenv(name, value)
@@ -116,6 +116,12 @@ def test_production_cookies_carry_the_host_prefix(monkeypatch):
     assert prod["SESSION_COOKIE_NAME"] == "__Host-sessionid" and prod["SESSION_COOKIE_SECURE"]
     assert prod["CSRF_COOKIE_NAME"] == "__Host-csrftoken" and prod["CSRF_COOKIE_SECURE"]
     assert prod["SESSION_COOKIE_AGE"] == prod["SESSION_ABSOLUTE_TIMEOUT"]
+    assert prod["SESSION_COOKIE_HTTPONLY"] and prod["CSRF_COOKIE_HTTPONLY"]
+    assert prod["DEBUG"] is False and prod["SECURE_SSL_REDIRECT"]
+    assert "PASSWORD_HASHERS" not in prod  # Django's default: PBKDF2-SHA256 first (ASVS 11.4.2)
+    from django.conf import global_settings
+
+    assert global_settings.PASSWORD_HASHERS[0].endswith("PBKDF2PasswordHasher")
     dev = _settings_with(monkeypatch, DEBUG="1")
     assert "SESSION_COOKIE_NAME" not in dev and "CSRF_COOKIE_NAME" not in dev
 

@@ -92,6 +92,13 @@ def test_a_code_is_accepted_once_and_wrong_codes_are_throttled(member, enrolled)
     assert not twofactor.verify(member, totp_code(device, steps_ahead=2))
 
 
+def test_a_code_from_a_few_minutes_ago_has_expired(member, enrolled):
+    from authn import twofactor
+
+    device, _ = enrolled(member)
+    assert not twofactor.verify(member, totp_code(device, steps_ahead=-3))  # 30-second steps, one of slack
+
+
 def test_the_next_address_cannot_send_the_user_elsewhere(client, member, enrolled, sign_in):
     device, _ = enrolled(member)
     sign_in("the-member")
