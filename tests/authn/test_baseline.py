@@ -205,3 +205,19 @@ def test_an_archive_with_too_many_members_is_refused(db):
             archive.writestr(f"f{i}", "")
     with pytest.raises(ValidationError, match="unreasonable size"):
         validate_upload(SimpleUploadedFile("bomb.docx", buffer.getvalue()))
+
+
+def test_an_unexpected_error_is_logged_and_shows_a_generic_page(client, member, monkeypatch, caplog):
+    from accounts.models import Membership
+
+    client.force_login(member)
+    client.raise_request_exception = False
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database detail that must not leak")
+
+    monkeypatch.setattr(Membership.objects, "filter", boom)
+    response = client.get(reverse("organisation_list"))
+    assert response.status_code == 500
+    assert b"must not leak" not in response.content and b"Traceback" not in response.content
+    assert any(r.name == "django.request" and r.levelname == "ERROR" for r in caplog.records)

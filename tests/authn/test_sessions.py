@@ -140,3 +140,19 @@ def test_a_user_sees_their_sessions_and_ends_the_others_with_their_password(clie
     assert c.post(reverse("authn:sessions"), {"password": "password"}).status_code == 302
     assert elsewhere.get(_page(org))["Location"].startswith(reverse("login"))
     assert c.get(_page(org)).status_code == 200
+
+
+def test_an_operator_ends_one_users_or_everyones_sessions(member, admin, org):
+    from django.core.management import CommandError, call_command
+
+    mine, theirs = Client(), Client()
+    mine.force_login(member)
+    theirs.force_login(admin)
+    call_command("end_sessions", "the-member")
+    assert mine.get(_page(org)).status_code == 302 and theirs.get(_page(org)).status_code == 200
+    call_command("end_sessions", "--all")
+    assert theirs.get(_page(org)).status_code == 302
+    with pytest.raises(CommandError, match="No such user"):
+        call_command("end_sessions", "nobody")
+    with pytest.raises(CommandError):
+        call_command("end_sessions")
