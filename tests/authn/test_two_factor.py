@@ -239,3 +239,16 @@ def test_anonymous_users_are_sent_to_sign_in(client, db):
     for name in ("overview", "enrol", "verify", "recovery", "codes", "disable", "sessions"):
         response = client.get(reverse(f"authn:{name}"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
+
+
+def test_the_member_list_shows_who_has_two_factor_sign_in(client_for, admin, member, viewer, org, enrolled):
+    enrolled(member)
+    org.require_two_factor = True
+    org.save()
+    enrolled(admin)
+    c = _verified_client(client_for, admin)
+    rows = {
+        m.user.username: m.two_factor
+        for m in c.get(reverse("accounts:member_list", args=[org.slug])).context["members"]
+    }
+    assert rows == {"the-admin": True, "the-member": True, "the-viewer": False}
