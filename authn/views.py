@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -215,4 +216,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
     if form.errors:
         security_event("sessions.password_check_failed", level=30)
     rows = UserSession.objects.filter(user=request.user).select_related("session")
-    return render(request, "authn/session_list.html", {"rows": rows, "current": current, "form": form})
+    limits = {
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+        "absolute_hours": round(settings.SESSION_ABSOLUTE_TIMEOUT / 3600, 1),
+    }
+    return render(request, "authn/session_list.html", {"rows": rows, "current": current, "form": form, **limits})

@@ -135,6 +135,7 @@ def test_a_user_sees_their_sessions_and_ends_the_others_with_their_password(clie
         page.status_code == 200 and "Phone browser" in page.content.decode() and "192.0.2.44" in page.content.decode()
     )
     assert len(page.context["rows"]) == 2
+    assert "after 30 minutes without use and 12 hours after signing in" in page.content.decode()
     assert c.post(reverse("authn:sessions"), {"password": "nope"}).status_code == 200
     assert elsewhere.get(_page(org)).status_code == 200
     assert c.post(reverse("authn:sessions"), {"password": "password"}).status_code == 302
