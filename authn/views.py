@@ -192,8 +192,16 @@ def member_reset(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     )
     if target.user_id == request.user.pk:
         raise PermissionDenied("Change your own second factor on your two-factor page.")
-    if target.user.is_superuser and not request.user.is_superuser:
-        raise PermissionDenied("Only a site administrator can reset a site administrator's second factor.")
+    if not request.user.is_superuser:
+        if target.user.is_superuser:
+            raise PermissionDenied("Only a site administrator can reset a site administrator's second factor.")
+        # The second factor guards every organisation of the account: an admin of one of them
+        # must not weaken it for the others.
+        administered = Membership.objects.filter(user=request.user, role=Role.ADMIN).values("organisation")
+        if Membership.objects.filter(user=target.user).exclude(organisation__in=administered).exists():
+            raise PermissionDenied(
+                "This person also belongs to organisations you do not administer; ask a site administrator."
+            )
     twofactor.reset(actor=request.user, target_membership=target)
     messages.success(
         request,

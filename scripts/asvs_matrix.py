@@ -520,7 +520,7 @@ r(
 r(
     "6.4.4",
     "P",
-    "A lost factor is reset by an admin of the member's organisation (who knows them), audited; there is no formal identity-proofing step.",
+    "A lost factor is reset by an admin who administers every organisation of the member (and knows them), or a site administrator; audited; there is no formal identity-proofing step.",
     T("tf::test_an_admin_resets_a_members_second_factor"),
     testable=False,
 )

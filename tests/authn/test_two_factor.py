@@ -252,3 +252,13 @@ def test_the_member_list_shows_who_has_two_factor_sign_in(client_for, admin, mem
         for m in c.get(reverse("accounts:member_list", args=[org.slug])).context["members"]
     }
     assert rows == {"the-admin": True, "the-member": True, "the-viewer": False}
+
+
+def test_an_admin_cannot_reset_someone_who_belongs_to_organisations_they_do_not_administer(
+    client_for, admin, member, org, enrolled
+):
+    enrolled(member)
+    MembershipFactory(organisation=OrganisationFactory(), user=member, role=Role.VIEWER)
+    target = Membership.objects.get(user=member, organisation=org)
+    assert client_for(admin).post(reverse("authn_org:member_reset", args=[org.slug, target.pk])).status_code == 403
+    assert TOTPDevice.objects.filter(user=member).exists()
