@@ -61,6 +61,7 @@ class OrganisationForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Mode
             "red_team_cadence_days",
             "alignment_review_cadence_days",
             "tabletop_cadence_days",
+            "require_two_factor",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -74,6 +75,7 @@ class OrganisationForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Mode
                 Row(Column("red_team_cadence_days"), Column("alignment_review_cadence_days")),
                 Row(Column("tabletop_cadence_days"), Column()),
             ),
+            Fieldset(_("Sign-in"), "require_two_factor"),
             "version",
         )
 

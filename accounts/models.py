@@ -52,6 +52,14 @@ class Organisation(models.Model):
     tabletop_cadence_days = models.PositiveSmallIntegerField(
         _("tabletop exercise cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
     )
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"),
+        default=False,
+        help_text=_(
+            "Members, leads and admins must sign in with an authenticator app as well as their password; "
+            "those who have none set up are asked to set one up before anything else."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -63,6 +71,7 @@ class Organisation(models.Model):
         "red_team_cadence_days",
         "alignment_review_cadence_days",
         "tabletop_cadence_days",
+        "require_two_factor",
         "version",
     ]
 

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.editing import run_service
 from audit.services import history_for
@@ -99,6 +100,7 @@ def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         Membership.objects.filter(organisation=org)
         .select_related("user")
         .prefetch_related(Prefetch("user__teams", queryset=Team.objects.for_org(org), to_attr="org_teams"))
+        .annotate(two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
         .order_by("user__username")
     )
     can_manage = can_manage_members(membership)

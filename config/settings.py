@@ -55,12 +55,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "audit",
     "governance",
     "assessments",
     "hygiene",
+    "authn",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +81,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "audit.channels.AuditChannelMiddleware",
+    "authn.middleware.SignInPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "authn.passwords.ContextWordsValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -137,11 +142,26 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a TLS proxy every request comes from the proxy's address. Set TRUSTED_PROXY_COUNT to the
+# number of proxies in front of Bastion that append to X-Forwarded-For; the client address is
+# then read from that header, never from a part a client could have written (authn/net.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "authn.net.client_ip"
+
+# Two-factor sign-in (authn/): TOTP devices from django-otp, hashed one-time recovery codes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Bastion")
+OTP_TOTP_THROTTLE_FACTOR = 1  # a wrong code doubles the wait before the next try: 1, 2, 4 … s
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_ABSOLUTE_TIMEOUT
+# seconds after sign-in, whatever the activity (authn/middleware.py).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
 
 # --- Security headers -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token (forms, hx-headers); no script reads the cookie
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -155,6 +175,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # `__Host-` cookies are sent only over HTTPS, for this host and path `/`: no sub-domain or
+    # plain-HTTP page can set or overwrite them. Browsers refuse them without Secure.
+    if SESSION_COOKIE_SECURE:
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+    if CSRF_COOKIE_SECURE:
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # Strict Content-Security-Policy: templates use no inline scripts or style attributes.
 CONTENT_SECURITY_POLICY = {
@@ -167,7 +193,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],  # no page uses <base> (ASVS 3.4.3)
         "object-src": ["'none'"],
     }
 }
@@ -276,10 +302,28 @@ BASTION_JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Security events: one JSON object a line, times in UTC (authn/security_log.py).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger", "message": "event"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        # Sign-ins, lockouts, two-factor changes, denials, exports, role changes: separate from the
+        # audit trail, for the operator's log pipeline.
+        "bastion.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Audit chain (docs/security/audit-chain.md) ----------------------------------------------

@@ -13,6 +13,7 @@ org_patterns = [
     path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
     path("hygiene/", include("hygiene.urls")),
+    path("", include("authn.org_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("account/", include("authn.urls")),
     path("accounts/organisations/", account_views.organisation_list, name="organisation_list"),
     path("accounts/organisations/new/", account_views.organisation_create, name="organisation_create"),
     path("invitations/<int:pk>/<slug:token>/", invitation_views.invitation_accept, name="invitation_accept"),
