@@ -7,7 +7,6 @@ assessment's version.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from accounts.access import membership_of
 from audit.services import audited_retire, audited_state, lock, record
 from core.choices import Domain
 from governance.models import AISystem
+from governance.profile import profile_problems
 from governance.services.inventory import ai_system_update
 
 from .. import questionnaire as q
@@ -190,31 +190,14 @@ def completion_problems(assessment: Assessment, values: dict[str, Any]) -> list[
     contradict each other, and a confirmed profile the inventory would refuse."""
     found = q.blockers(values)
     if not found:
-        found += _profile_problems(assessment.ai_system, assessment.organisation, values)
+        found += _profile_problems(assessment.ai_system, values)
     return found
 
 
-def _profile_problems(system: AISystem, organisation, values: dict[str, Any]) -> list[q.Problem]:
-    # The inventory form holds the profile's consistency rules (an agent uses tools, …); run
-    # it over the confirmed profile so both places agree.
-    from governance.forms.inventory import AISystemForm
-
-    profile = confirmed_profile(system, values)
-    data = {name: getattr(system, name) for name in ("name", "description", "model_details")}
-    data["owner_team"] = system.owner_team_id
-    data["version"] = system.version
-    for name, value in profile.items():
-        if not isinstance(value, bool):
-            data[name] = value
-        elif value:
-            data[name] = "on"  # an unticked box is simply absent from form data
-    # A copy: validating a ModelForm writes the values onto its instance.
-    form = AISystemForm(data, instance=copy.copy(system), org=organisation)
-    if form.is_valid():
-        return []
-    return [
-        q.Problem(q.QUESTIONS[name], " ".join(errors)) for name, errors in form.errors.items() if name in q.QUESTIONS
-    ]
+def _profile_problems(system: AISystem, values: dict[str, Any]) -> list[q.Problem]:
+    """The inventory's consistency rules over the confirmed profile, so both places agree."""
+    found = profile_problems(confirmed_profile(system, values))
+    return [q.Problem(q.QUESTIONS[name], " ".join(messages)) for name, messages in found.items() if name in q.QUESTIONS]
 
 
 def plan_for(assessment: Assessment, values: dict[str, Any] | None = None) -> Plan:

@@ -6,7 +6,8 @@ from accounts.models import Organisation, Team
 from core.forms import RetireForm, UniqueNameInOrgMixin, VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
 
-from ..models import CAPABILITY_FLAGS, AISystem, EUAIActTier, LifecycleStage, SystemType
+from ..models import CAPABILITY_FLAGS, AISystem
+from ..profile import profile_problems
 
 
 class AISystemForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFormMixin, forms.ModelForm):
@@ -61,30 +62,9 @@ class AISystemForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFor
 
     def clean(self):
         cleaned = super().clean()
-        system_type = cleaned.get("system_type")
-        if system_type == SystemType.AGENT and not cleaned.get("uses_tools"):
-            self.add_error(
-                "uses_tools",
-                _("An agent acts through tools: tick this, or choose another system type."),
-            )
-        if cleaned.get("executes_code") and not cleaned.get("uses_tools"):
-            self.add_error("uses_tools", _("Running code is a tool: tick this too."))
-        if (
-            cleaned.get("eu_ai_act_tier") == EUAIActTier.PROHIBITED
-            and cleaned.get("lifecycle_stage") == LifecycleStage.PRODUCTION
-        ):
-            self.add_error(
-                "eu_ai_act_tier",
-                _("A prohibited practice (Art. 5) cannot be in production: retire the system or correct its class."),
-            )
-        if (
-            cleaned.get("eu_ai_act_tier") in (EUAIActTier.GPAI, EUAIActTier.GPAI_SYSTEMIC)
-            and system_type != SystemType.FOUNDATION_MODEL
-        ):
-            self.add_error(
-                "eu_ai_act_tier",
-                _("The general-purpose AI tiers apply to general-purpose / foundation models only."),
-            )
+        for field, messages in profile_problems(cleaned).items():
+            for message in messages:
+                self.add_error(field, message)
         return cleaned
 
     def profile_data(self) -> dict:
