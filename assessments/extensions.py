@@ -1,4 +1,4 @@
-"""What assessments adds to pages of lower apps (registered in settings.BASTION_EXTENSIONS)."""
+"""What assessments adds to pages of lower apps (registered by `register_all`, from AppConfig.ready)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core import extensions
+from core.extensions import Panel, Tab
 
 from .models import Assessment
 from .readiness import assignee_load, system_readiness, teams_load
@@ -18,34 +20,41 @@ def member_home(membership) -> str | None:
     return None
 
 
-def assessment_tab(system, membership) -> dict:
+def assessment_tab(system, membership) -> Tab:
     url = reverse("assessments:system_assessment", args=[membership.organisation.slug, system.pk])
-    return {"key": "assessment", "label": _("Assessment"), "url": url}
+    return Tab("assessment", _("Assessment"), url)
 
 
-def controls_tab(system, membership) -> dict:
+def controls_tab(system, membership) -> Tab:
     url = reverse("assessments:system_controls", args=[membership.organisation.slug, system.pk])
-    return {"key": "controls", "label": _("Controls"), "url": url}
+    return Tab("controls", _("Controls"), url)
 
 
-def readiness_panel(system, membership) -> dict:
+def readiness_panel(system, membership) -> Panel:
     """Readiness v1 on the system's Overview: one aggregate query, plus the latest assessment."""
-    return {
-        "template": "assessments/_readiness_panel.html",
-        "context": {
+    return Panel(
+        "assessments/_readiness_panel.html",
+        {
             "system": system,
             "readiness": system_readiness(system),
             "latest": Assessment.objects.filter(ai_system=system).order_by("-created_at", "-pk").first(),
         },
-    }
+    )
 
 
-def team_load_panel(team, membership) -> dict:
+def team_load_panel(team, membership) -> Panel:
     (load,) = teams_load([team])
-    return {
-        "template": "assessments/_team_load_panel.html",
-        "context": {"team": team, "load": load, "people": assignee_load(team)},
-    }
+    return Panel("assessments/_team_load_panel.html", {"team": team, "load": load, "people": assignee_load(team)})
+
+
+def register_all() -> None:
+    """What assessments contributes to the pages of lower apps (called from AppConfig.ready)."""
+    extensions.register(extensions.ORG_HOME, member_home)
+    extensions.register(extensions.SYSTEM_TABS, assessment_tab, order=10)
+    extensions.register(extensions.SYSTEM_TABS, controls_tab, order=20)
+    extensions.register(extensions.SYSTEM_PANELS, readiness_panel, order=10)
+    extensions.register(extensions.TEAM_PANELS, team_load_panel, order=10)
+    extensions.register(extensions.SEARCH, search_results, order=10)
 
 
 def search_results(*, membership, query: str) -> list:

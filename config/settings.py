@@ -349,12 +349,3 @@ BASTION_INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
 # Uploaded evidence: size limit per file (types are checked by content, assessments/evidence.py).
 BASTION_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
-
-# Functions higher apps contribute to pages of lower apps (see core/extensions.py).
-BASTION_EXTENSIONS: dict[str, list[str]] = {
-    "org_home": ["assessments.extensions.member_home"],
-    "system_tabs": ["assessments.extensions.assessment_tab", "assessments.extensions.controls_tab"],
-    "system_panels": ["assessments.extensions.readiness_panel"],
-    "team_panels": ["assessments.extensions.team_load_panel"],
-    "search": ["assessments.extensions.search_results"],
-}

@@ -1,29 +1,64 @@
 """Extension points: lower apps show what higher apps contribute, without importing them.
 
-`governance` owns the AI-system page but the assessment tabs and readiness panel come from
-`assessments`, which depends on governance, not the other way round. Settings list the
-functions that contribute (`BASTION_EXTENSIONS[hook]`); a lower app calls `collect(hook, …)`.
+`governance` owns the AI-system page, but the assessment tabs and readiness panel come from
+`assessments`, which depends on governance, not the other way round (and record apps sit higher
+still). A higher app registers its contributions in its `AppConfig.ready()`:
 
-Hooks in use:
-- `org_home(membership)` → a URL to land on, or None (first answer wins);
-- `system_tabs(system, membership)` → `{"key", "label", "url"}` for the AI-system page;
-- `system_panels(system, membership)` → `{"template", "context"}` shown on the system Overview;
-- `team_panels(team, membership)` → `{"template", "context"}` shown on the team page;
-- `search(membership, query)` → a list of `governance.search.Group` for the search page.
+    extensions.register(extensions.SYSTEM_TABS, controls_tab, order=20)
+
+and the lower app's view calls `collect(SYSTEM_TABS, system=…, membership=…)`. Registration is
+code, not import strings in settings: a typo fails at start-up, the type checker sees the
+functions, and an app's contributions are listed next to the app.
+
+Hooks, what their functions take and return (None: nothing to add here):
+- `ORG_HOME(membership)` → a URL to land on (the first answer wins);
+- `SYSTEM_TABS(system, membership)` → `Tab` for the AI-system page;
+- `SYSTEM_PANELS(system, membership)` → `Panel` shown on the system Overview;
+- `TEAM_PANELS(team, membership)` → `Panel` shown on the team page;
+- `SEARCH(membership, query)` → a list of search result groups for the top-bar search.
 """
 
-from functools import cache
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+ORG_HOME = "org_home"
+SYSTEM_TABS = "system_tabs"
+SYSTEM_PANELS = "system_panels"
+TEAM_PANELS = "team_panels"
+SEARCH = "search"
+HOOKS = frozenset({ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, SEARCH})
 
 
-@cache
-def _functions(hook: str) -> tuple:
-    return tuple(import_string(path) for path in settings.BASTION_EXTENSIONS.get(hook, ()))
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: Any
+    url: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+_registry: dict[str, list[tuple[int, Callable[..., Any]]]] = {hook: [] for hook in HOOKS}
+
+
+def register(hook: str, function: Callable[..., Any], *, order: int = 100) -> None:
+    """Contribute `function` to `hook`; contributions are collected in `order` (then as registered).
+    Registering the same function twice (a second `ready()` in tests) is harmless."""
+    if hook not in HOOKS:
+        raise ValueError(f"unknown extension hook {hook!r}; known: {sorted(HOOKS)}")
+    entries = _registry[hook]
+    if all(existing is not function for _order, existing in entries):
+        entries.append((order, function))
+        entries.sort(key=lambda entry: entry[0])
 
 
 def collect(hook: str, **kwargs: Any) -> list:
     """Call every function registered for `hook`; return their answers that are not None."""
-    return [answer for function in _functions(hook) if (answer := function(**kwargs)) is not None]
+    return [answer for _order, function in _registry[hook] if (answer := function(**kwargs)) is not None]
