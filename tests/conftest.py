@@ -1,8 +1,10 @@
 """The cast of every test: one organisation with a member of each role, plus an outsider."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
+from django.db import transaction
 
 from accounts.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
@@ -104,6 +106,14 @@ def eager_tasks():
     app.conf.task_always_eager = previous
 
 
+def pytest_configure(config):
+    """On SQLite (the quick local stage) each test process creates its tables from the models
+    instead of replaying every migration; CI's PostgreSQL stage runs the real migrations, and
+    `makemigrations --check` keeps models and migrations in step."""
+    if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
+        config.option.nomigrations = True
+
+
 def pytest_collection_modifyitems(config, items):
     """In CI's PostgreSQL stage the real-worker tests must run, never be skipped quietly."""
     from django.conf import settings
@@ -112,12 +122,51 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError("REQUIRE_REAL_WORKER is set but CELERY_BROKER_URL is not a real broker")
 
 
-@pytest.fixture
-def builtin_library(db):
-    """The built-in library (frameworks, controls, threats, scenarios) loaded for this test."""
+@contextmanager
+def module_data(django_db_blocker):
+    """Data built once for a whole test module, inside a transaction rolled back after its last
+    test. Each test still runs in its own savepoint inside it, so what a test changes is undone
+    before the next one; only the expensive setup is shared."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _library_for_module(django_db_setup, django_db_blocker):
     from governance.library import load_builtin_library
 
-    return load_builtin_library()
+    with module_data(django_db_blocker):
+        yield load_builtin_library()
+
+
+@pytest.fixture
+def builtin_library(_library_for_module, db):
+    """The built-in library (frameworks, controls, threats, scenarios), loaded once per module."""
+    return _library_for_module
+
+
+@pytest.fixture(scope="module")
+def _demo_for_module(django_db_setup, django_db_blocker):
+    import io
+
+    from django.core.management import call_command
+
+    with module_data(django_db_blocker):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+
+
+@pytest.fixture
+def demo_data(_demo_for_module, db):
+    """The demo organisation of `seed_demo`, built once per module; returns what seed_demo printed."""
+    return _demo_for_module
 
 
 def pytest_report_header(config):

@@ -1,11 +1,17 @@
+"""The demo organisation (seed_demo), built once for the whole module and checked from every side."""
+
+import io
+
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
 from accounts.models import Membership, Organisation, Team
+from assessments.models import AssessmentStatus, AssignmentStatus, ControlAssignment, Evidence, OwnershipRule
+from assessments.readiness import system_readiness
 from audit.models import AuditEvent
 from audit.services import verify_chain
-from governance.models import AISystem
+from governance.models import AISystem, Control, Scenario
 
 DEMO_USERS = {
     "admin": "admin",
@@ -18,11 +24,10 @@ DEMO_USERS = {
 }
 
 
-def test_it_builds_the_demo_and_is_idempotent(db, capsys):
-    call_command("seed_demo")
+def test_it_builds_the_demo_and_is_idempotent(demo_data):
     org = Organisation.objects.get(slug="acme")
     events = AuditEvent.objects.count()
-    call_command("seed_demo")  # a second run changes nothing
+    call_command("seed_demo", stdout=io.StringIO())  # a second run changes nothing
     assert AuditEvent.objects.count() == events
     assert Organisation.objects.count() == 1
     assert org.name == "Acme AI"
@@ -42,19 +47,16 @@ def test_it_builds_the_demo_and_is_idempotent(db, capsys):
         "Frontier Research Model",
     }
     assert verify_chain(org).ok
-    assert "lead2" in capsys.readouterr().out
+    assert "lead2" in demo_data
 
 
-def test_every_demo_user_can_sign_in_with_the_demo_password(db, settings):
-    settings.BASTION_DEMO_PASSWORD = "s3cret-demo"
-    call_command("seed_demo")
+def test_every_demo_user_can_sign_in_with_the_demo_password(demo_data, settings):
     request = RequestFactory().post("/accounts/login/")
     for username in DEMO_USERS:
-        assert authenticate(request, username=username, password="s3cret-demo") is not None
+        assert authenticate(request, username=username, password=settings.BASTION_DEMO_PASSWORD) is not None
 
 
-def test_demo_profiles_differ_as_their_descriptions_say(db):
-    call_command("seed_demo")
+def test_demo_profiles_differ_as_their_descriptions_say(demo_data):
     systems = {s.name: s for s in AISystem.objects.all()}
     assert systems["Hiring Screener"].decides_about_people and systems["Hiring Screener"].eu_ai_act_tier == "high"
     assert systems["Code Agent"].uses_tools and systems["Code Agent"].executes_code
@@ -63,3 +65,48 @@ def test_demo_profiles_differ_as_their_descriptions_say(db):
     assert fraud.provenance == "in_house" and not fraud.uses_tools and not fraud.dual_use_capability
     assert systems["Pricing RL Agent"].autonomy == "autonomous"
     assert systems["Support Chatbot"].exposure == "public"
+
+
+# --- The demo's assessments: a realistic picture, built through the services ---------------
+
+
+def test_seed_demo_adds_assessments_in_every_state(demo_data):
+    org = Organisation.objects.get(slug="acme")
+    systems = {s.name: s for s in org.ai_systems.all()}
+    status = {name: list(s.assessments.values_list("status", flat=True)) for name, s in systems.items()}
+    assert status["Support Chatbot"] == [AssessmentStatus.APPROVED]
+    assert status["Code Agent"] == [AssessmentStatus.IN_PROGRESS]
+    assert status["Hiring Screener"] == [AssessmentStatus.IN_PROGRESS]
+    assert status["Fraud Classifier"] == []
+
+    approved = systems["Support Chatbot"].assessments.get()
+    assert (approved.submitted_by.username, approved.approved_by.username) == ("lead", "lead2")
+    assert system_readiness(systems["Support Chatbot"]).all_decided
+
+    working = ControlAssignment.objects.filter(ai_system__name__in=["Code Agent", "Hiring Screener"])
+    states = set(working.values_list("status", flat=True))
+    assert states == {s.value for s in AssignmentStatus}
+    assert working.filter(status="not_applicable", na_approved_at__isnull=True).exists()  # awaiting a lead
+    assert working.filter(status="implemented", verified_by__isnull=False, cosigned_by__isnull=True).exists()
+    assert working.overdue().exists()
+    assert working.filter(assignee__isnull=False).exists()
+
+    assert Evidence.objects.filter(kind="file").exists() and Evidence.objects.filter(kind="link").exists()
+    chatbot_ph01 = ControlAssignment.objects.get(ai_system__name="Support Chatbot", control__ref="PH-01")
+    assert chatbot_ph01.status == AssignmentStatus.VERIFIED and chatbot_ph01.evidence.get().kind == "file"
+    assert OwnershipRule.objects.filter(organisation=org).count() == 2
+    assert verify_chain(org).ok
+
+
+# --- seed_demo alone yields the built-in library and Acme's own control ----------------------
+
+
+def test_seed_demo_loads_the_library_and_an_own_control_once(demo_data):
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Control.objects.filter(organisation=None).count() == 179
+    assert Scenario.objects.count() == 5
+    own = Control.objects.get(organisation__slug="acme", ref="ACME-01")
+    assert sorted(i.framework.key for i in own.mappings.all())[0] == "iso-42001-2023"
+    # Acme's Support Chatbot generates text and processes personal data: the control applies to it.
+    assert own.is_applicable_to(AISystem.objects.get(organisation=own.organisation, name="Support Chatbot"))
+    assert not own.is_applicable_to(AISystem.objects.get(organisation=own.organisation, name="Pricing RL Agent"))
