@@ -45,10 +45,6 @@ def test_it_shows_only_this_organisations_assessments(client_for, viewer, outsid
     assert b"No assessments yet." in response.content
 
 
-def test_an_outsider_gets_404(client_for, outsider, url):
-    assert client_for(outsider).get(url).status_code == 404
-
-
 def test_anonymous_is_sent_to_login(client, url):
     assert client.get(url)["Location"].startswith(reverse("login"))
 

@@ -207,14 +207,6 @@ def test_a_member_of_the_owner_team_sees_the_plan_but_cannot_confirm(client_for,
     assert Assessment.objects.get().status == AssessmentStatus.DRAFT
 
 
-def test_a_viewer_gets_403(client_for, viewer, assessment):
-    assert client_for(viewer).get(url(assessment)).status_code == 403
-
-
-def test_an_outsider_gets_404(client_for, outsider, assessment):
-    assert client_for(outsider).get(url(assessment)).status_code == 404
-
-
 def test_anonymous_is_sent_to_login(client, assessment):
     assert client.get(url(assessment))["Location"].startswith(reverse("login"))
 

@@ -52,10 +52,6 @@ def test_an_unassessed_system_says_how_controls_arrive(client_for, viewer, syste
     assert b"Controls arrive when a lead completes the assessment" in client_for(viewer).get(url(system)).content
 
 
-def test_an_outsider_gets_404(client_for, outsider, system):
-    assert client_for(outsider).get(url(system)).status_code == 404
-
-
 def test_anonymous_is_sent_to_login(client, system):
     assert client.get(url(system))["Location"].startswith(reverse("login"))
 

@@ -77,10 +77,6 @@ def test_anonymous_is_sent_to_login(client, url):
     assert client.get(url)["Location"].startswith(reverse("login"))
 
 
-def test_it_404s_for_outsider(client_for, outsider, url):
-    assert client_for(outsider).get(url).status_code == 404
-
-
 def test_it_403s_for_member(client_for, member, url, items):
     assert client_for(member).post(url, form_data()).status_code == 403
     assert not Control.objects.exists()

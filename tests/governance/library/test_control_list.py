@@ -66,10 +66,6 @@ def test_anonymous_is_sent_to_login(client, url):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_it_404s_for_outsider(client_for, outsider, url):
-    assert client_for(outsider).get(url).status_code == 404
-
-
 def test_leads_see_the_add_button_and_viewers_do_not(client_for, lead, viewer, url):
     assert b"Add a control" in client_for(lead).get(url).content
     assert b"Add a control" not in client_for(viewer).get(url).content

@@ -42,11 +42,3 @@ def test_a_builtin_control_cannot_be_retired_by_hand(client_for, lead, org):
 
 def test_anonymous_is_sent_to_login(client, org, control):
     assert client.get(url(org, control))["Location"].startswith(reverse("login"))
-
-
-def test_it_404s_for_outsider(client_for, outsider, org, control):
-    assert client_for(outsider).get(url(org, control)).status_code == 404
-
-
-def test_it_403s_for_member(client_for, member, org, control):
-    assert client_for(member).post(url(org, control), {"reason": "x"}).status_code == 403

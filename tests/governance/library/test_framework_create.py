@@ -60,11 +60,3 @@ def test_an_invalid_form_is_shown_again(client_for, lead, org, url, changes, fie
 
 def test_anonymous_is_sent_to_login(client, url):
     assert client.get(url)["Location"].startswith(reverse("login"))
-
-
-def test_it_404s_for_outsider(client_for, outsider, url):
-    assert client_for(outsider).get(url).status_code == 404
-
-
-def test_it_403s_for_auditor(client_for, auditor, url):
-    assert client_for(auditor).post(url, form_data()).status_code == 403

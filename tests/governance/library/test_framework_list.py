@@ -37,10 +37,6 @@ def test_anonymous_is_sent_to_login(client, url):
     assert client.get(url)["Location"].startswith(reverse("login"))
 
 
-def test_it_404s_for_outsider(client_for, outsider, url):
-    assert client_for(outsider).get(url).status_code == 404
-
-
 @pytest.mark.parametrize("rows", [3, 30])
 def test_query_count_is_constant(client_for, viewer, url, rows, django_assert_num_queries):
     for _ in range(rows):

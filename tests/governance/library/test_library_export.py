@@ -51,10 +51,6 @@ def test_anonymous_is_sent_to_login(client, url):
     assert client.get(url)["Location"].startswith(reverse("login"))
 
 
-def test_it_404s_for_outsider(client_for, outsider, url):
-    assert client_for(outsider).get(url).status_code == 404
-
-
 @pytest.mark.parametrize("role", ["viewer", "member"])
 def test_it_403s_for_viewers_and_members(client_for, request, url, role):
     user = request.getfixturevalue(role)

@@ -77,7 +77,3 @@ def test_an_incomplete_form_is_shown_again(client_for, viewer, url):
 
 def test_anonymous_is_sent_to_login(client, url):
     assert client.get(url)["Location"].startswith(reverse("login"))
-
-
-def test_it_404s_for_outsider(client_for, outsider, url):
-    assert client_for(outsider).get(url).status_code == 404
