@@ -110,3 +110,24 @@ def test_seed_demo_loads_the_library_and_an_own_control_once(demo_data):
     # Acme's Support Chatbot generates text and processes personal data: the control applies to it.
     assert own.is_applicable_to(AISystem.objects.get(organisation=own.organisation, name="Support Chatbot"))
     assert not own.is_applicable_to(AISystem.objects.get(organisation=own.organisation, name="Pricing RL Agent"))
+
+
+# --- The Django admin opens every registered model, on the demo's rows ------------------------
+
+
+def test_every_registered_model_lists_and_shows_an_object(client, demo_data):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:index")).status_code == 200
+    for model in admin.site._registry:
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(changelist).status_code == 200, changelist
+        obj = model._default_manager.first()
+        if obj is not None:
+            change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            assert client.get(change).status_code == 200, change
