@@ -29,7 +29,11 @@ def event_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "audit/event_list.html",
         {
             "events": page.rows,
+            "rows": page.rows,
             "form": form,
+            "filter_form": form,
+            "filter_label": _("Filter events"),
+            "clear_url": request.path,
             "older_cursor": page.older_cursor,
             "is_first_page": page.is_first,
             "query": page.query,

@@ -55,10 +55,13 @@ def assessment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     page, query = paginate(request, assessments)
     context = {
         "page": page,
+        "rows": page.object_list,
         "query": query,
         "filter_form": form,
+        "filter_label": _("Filter assessments"),
+        "clear_url": request.path,
         "loads": teams_load(list(Team.objects.for_org(org).order_by("name"))),
-        "org_has_assessments": Assessment.objects.for_org(org).exists(),
+        "is_empty": not page.object_list and not Assessment.objects.for_org(org).exists(),
     }
     return render(request, "assessments/assessment_list.html", context)
 

@@ -42,10 +42,14 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     page, query = paginate(request, filterset.qs)
     context = {
         "filter": filterset,
+        "filter_form": filterset.form,
+        "filter_label": _("Filter AI systems"),
+        "clear_url": request.path,
         "page": page,
+        "rows": page.object_list,
         "query": query,
         # Tells "no systems yet" (an empty state with a first step) from "no match for the filters".
-        "inventory_empty": not page.object_list and not AISystem.objects.for_org(org).exists(),
+        "is_empty": not page.object_list and not AISystem.objects.for_org(org).exists(),
         "can_create": can_create_system(membership),
     }
     return render(request, "governance/aisystem_list.html", context)

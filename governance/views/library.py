@@ -64,7 +64,15 @@ def _list_page(request: HttpRequest, membership, filterset_class, queryset, tab:
     page, query = _page(request, filterset.qs)
     _framework_keys(page.object_list)
     context = library_context(
-        membership, tab, filter=filterset, page=page, query=query, filter_label=label, clear_url=request.path
+        membership,
+        tab,
+        filter=filterset,
+        filter_form=filterset.form,
+        page=page,
+        rows=page.object_list,
+        query=query,
+        filter_label=label,
+        clear_url=request.path,
     )
     return render(request, f"governance/library/{filterset_class.Meta.model._meta.model_name}_list.html", context)
 
