@@ -3,9 +3,17 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat across rolled-back tests, and counts are
+    cached under the organisation's id (assessments.readiness.org_teams_load)."""
+    cache.clear()
 
 
 @pytest.fixture
