@@ -176,14 +176,14 @@ def team_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             system_count=Count("owned_systems", filter=Q(owned_systems__retired_at__isnull=True), distinct=True),
         )
     )
-    return render(request, "accounts/team_list.html", {"teams": teams, "can_manage": membership.is_admin})
+    return render(request, "accounts/team_list.html", {"teams": list(teams), "can_manage": membership.is_admin})
 
 
 @login_required
 def team_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, team = get_object_for_user(request, org_slug, Team.objects.select_related("lead"), pk)
-    members = team.members.order_by("username")
-    systems = team.owned_systems.filter(retired_at__isnull=True).order_by("name")
+    members = list(team.members.order_by("username"))
+    systems = list(team.owned_systems.filter(retired_at__isnull=True).order_by("name"))
     return render(
         request,
         "accounts/team_detail.html",

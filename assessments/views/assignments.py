@@ -21,6 +21,7 @@ from accounts.access import (
 from accounts.models import Role
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
+from core.rendering import fetch_choices
 
 from ..forms import ActionForm, AssignmentEditForm, CommentForm, EvidenceForm
 from ..models import Evidence
@@ -60,6 +61,7 @@ def _detail_context(membership, assignment, **forms) -> dict:
             org=membership.organisation,
             can_change_owner=can_change_assignment_owner(membership),
         )
+        fetch_choices(context["edit_form"])
         context["evidence_form"] = forms.get("evidence_form") or EvidenceForm()
     if context["can_comment"]:
         context["comment_form"] = forms.get("comment_form") or CommentForm()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import can_work_on_assignment, ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
+from core.rendering import fetch_choices
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
 from ..models import DECIDED, ControlAssignment
@@ -70,12 +71,14 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     page.object_list = with_quick_actions(membership, page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
+    bulk_form = BulkForm(team_ids=teams)
+    fetch_choices(filterset.form, bulk_form)
     context = {
         "filter": filterset,
         "page": page,
         "query": params.urlencode(),
         "has_teams": bool(teams),
-        "bulk_form": BulkForm(team_ids=teams),
+        "bulk_form": bulk_form,
         "can_bulk": membership.can_edit,
         "here": request.get_full_path(),
     }
@@ -130,6 +133,7 @@ def work_bulk(request: HttpRequest, org_slug: str) -> HttpResponse:
 def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """The system's Controls tab: readiness per domain and every assignment, retired ones apart."""
     membership, system = get_object_for_user(request, org_slug, system_queryset(), pk)
+    team_ids(membership)  # read once now: the rows' actions need it only when some row is co-signed
     filterset = AssignmentFilter(request.GET, queryset=assignment_rows().filter(ai_system=system).active())
     rows = with_quick_actions(membership, _ordered(filterset.qs, request.GET.get("sort", "")))
     retired = list(

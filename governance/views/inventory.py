@@ -18,6 +18,7 @@ from accounts.models import Role
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 from core.extensions import collect
+from core.rendering import fetch_choices, fetch_page
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
@@ -48,7 +49,8 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     systems = AISystem.objects.for_org(org).select_related("owner_team")
     filterset = AISystemFilter(request.GET, queryset=systems, org=org)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = fetch_page(Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")))
+    fetch_choices(filterset.form)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
