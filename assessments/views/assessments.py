@@ -267,7 +267,10 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
         version=assessment.version,
         due_date=assessment.due_date,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.applying:
+        if form.is_valid():
+            messages.info(request, _("Owners changed on the ticked controls. Check the plan, then confirm it."))
+    elif request.method == "POST" and form.is_valid():
         try:
             confirmed = services.plan_confirm(
                 actor=request.user,
