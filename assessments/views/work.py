@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import can_work_on_assignment, ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
-from core.rendering import fetch_choices
+from core.rendering import fetch_choices, fetch_page
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
 from ..models import DECIDED, ControlAssignment
@@ -25,6 +25,7 @@ from ..workflow import ACTIONS
 from .common import assignment_rows, safe_next, system_page_context, system_queryset, with_quick_actions
 
 PAGE_SIZE = 50
+CONTROLS_PAGE_SIZE = 100  # a system's Controls tab: most systems fit on one page
 
 
 # Column sorts (sort_header: `?sort=due`, `?sort=-due`); undated rows last either way.
@@ -133,9 +134,17 @@ def work_bulk(request: HttpRequest, org_slug: str) -> HttpResponse:
 def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """The system's Controls tab: readiness per domain and every assignment, retired ones apart."""
     membership, system = get_object_for_user(request, org_slug, system_queryset(), pk)
-    team_ids(membership)  # read once now: the rows' actions need it only when some row is co-signed
+    teams = team_ids(membership)
     filterset = AssignmentFilter(request.GET, queryset=assignment_rows().filter(ai_system=system).active())
-    rows = with_quick_actions(membership, _ordered(filterset.qs, request.GET.get("sort", "")))
+    # Up to hundreds of rows: pages of 100, and no form per row (each with its own actions);
+    # rows are ticked and changed with one shared control (the bulk bar of My work), or opened.
+    ordered = _ordered(filterset.qs, request.GET.get("sort", ""))
+    page = fetch_page(Paginator(ordered, CONTROLS_PAGE_SIZE).get_page(request.GET.get("page")))
+    params = request.GET.copy()
+    params.pop("page", None)
+    can_bulk = membership.can_edit and bool(teams)
+    bulk_form = BulkForm(team_ids=teams) if can_bulk else None
+    fetch_choices(filterset.form, bulk_form)
     retired = list(
         ControlAssignment.objects.filter(ai_system=system, retired_at__isnull=False)
         .select_related("control", "retired_by_assessment")
@@ -144,10 +153,14 @@ def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     context = system_page_context(membership, system, "controls")
     context.update(
         {
-            "assignments": rows,
+            "assignments": page.object_list,
+            "page": page,
+            "query": params.urlencode(),
             "retired": retired,
             "readiness": system_readiness(system),
             "filter": filterset,
+            "bulk_form": bulk_form,
+            "can_bulk": can_bulk,
             "here": request.get_full_path(),
         }
     )
