@@ -8,6 +8,9 @@ them in the view instead (tests/test_query_scaling.py fails on any query during 
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 
 def fetch_choices(*forms_: forms.BaseForm | None) -> None:
@@ -28,3 +31,31 @@ def fetch_page(page):
     """Evaluate a Paginator page's rows now; returns the page."""
     page.object_list = list(page.object_list)
     return page
+
+
+class FastSelect(forms.Select):
+    """A <select> rendered in Python instead of through one widget template per option.
+
+    Same HTML as Django's Select; for long lists (a filter of 1,000 AI systems took ~90 ms to
+    render through the templates) it is many times cheaper.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        parts = [format_html('<select name="{}"{}>', name, flatatt(final))]
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # an optgroup
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts += [self._option(v, sub, chosen) for v, sub in label]
+                parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, label, chosen))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped by format_html)
+
+    @staticmethod
+    def _option(value, label, chosen) -> str:
+        value = "" if value is None else str(value)
+        selected = " selected" if value in chosen else ""
+        return format_html('<option value="{}"{}>{}</option>', value, mark_safe(selected), label)  # noqa: S308
