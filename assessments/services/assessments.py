@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audit.services import audited_state, record, save_audited
+from audit.services import audited_state, record, record_many, save_audited
 from core.choices import Domain
 from core.concurrency import EditConflict, save_versioned
 from governance.models import AISystem
@@ -314,14 +314,12 @@ def _create_assignments(actor, assessment: Assessment, plan: Plan, owners, due_d
             )
         )
     ControlAssignment.objects.bulk_create(assignments)
-    for assignment in assignments:
-        record(
-            organisation=assessment.organisation,
-            actor=actor,
-            action="assessments.assignment.created",
-            obj=assignment,
-            after={k: v for k, v in audited_state(assignment).items() if v not in (None, "")},
-        )
+    record_many(
+        organisation=assessment.organisation,
+        actor=actor,
+        action="assessments.assignment.created",
+        changes=[(a, {k: v for k, v in audited_state(a).items() if v not in (None, "")}) for a in assignments],
+    )
     return assignments
 
 
