@@ -239,7 +239,14 @@ def build_pages(client_for) -> list[Page]:
             ok=(302,),
             smoke=True,
         ),
-        Page("confirm the 400-item plan", "bench-lead", plan, method="post", data=posted("bench-lead", plan, plan)),
+        Page(
+            "confirm the 400-item plan",
+            "bench-lead",
+            plan,
+            method="post",
+            data=posted("bench-lead", plan, plan),
+            ok=(302,),
+        ),
     ]
     return pages
 
