@@ -49,7 +49,7 @@ BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only-not-secret
 	ALLOWED_HOSTS=127.0.0.1,localhost,testserver
 
 bench: install
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || \
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } || \
 		{ echo "make bench needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 1; }
 	$(BIN)/python -m bench.createdb "$(BENCH_DATABASE_URL)"
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input -v0
