@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 
 from .models import Assessment
-from .readiness import assignee_load, system_readiness, teams_load
+from .readiness import system_readiness, team_load_cached
 
 
 def member_home(membership) -> str | None:
@@ -41,8 +41,8 @@ def readiness_panel(system, membership) -> dict:
 
 
 def team_load_panel(team, membership) -> dict:
-    (load,) = teams_load([team])
+    load, people = team_load_cached(membership.organisation, team)
     return {
         "template": "assessments/_team_load_panel.html",
-        "context": {"team": team, "load": load, "people": assignee_load(team)},
+        "context": {"team": team, "load": load, "people": people},
     }
