@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint fmt migrate demo clean security library-check
+.PHONY: run test install lint fmt migrate demo clean security library-check bench bench-smoke
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bastion needs Python 3.11 or newer")'
@@ -49,6 +49,32 @@ security: install
 # The built-in library data: the import's own check, then the content rules the library promises.
 library-check: install
 	DEBUG=1 $(BIN)/python scripts/check_library_data.py
+
+# Speed at scale (docs/performance.md). `make bench`: scale 1 in PostgreSQL (seeded once, reused),
+# served by gunicorn with the production config on loopback, measured with wrk (Debian: apt-get
+# install wrk; macOS: brew install wrk). Exits non-zero naming every page over bench/budgets.toml.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bastion_bench
+BENCH_SCALE ?= 1
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver
+
+bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } || \
+		{ echo "make bench needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 1; }
+	$(BIN)/python -m bench.createdb "$(BENCH_DATABASE_URL)"
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(BENCH_ENV) $(BIN)/python manage.py seed_bench --scale $(BENCH_SCALE)
+	$(BENCH_ENV) $(BIN)/python -m bench.run
+
+SMOKE_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(abspath var)/bench-smoke.sqlite3
+
+# CI-sized: scale 0.1 on a fresh SQLite file, in process, query budgets only (under 2 minutes).
+bench-smoke: install
+	mkdir -p var && rm -f var/bench-smoke.sqlite3
+	$(SMOKE_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(SMOKE_ENV) $(BIN)/python manage.py seed_bench --scale 0.1
+	$(SMOKE_ENV) $(BIN)/python -m bench.run --smoke
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

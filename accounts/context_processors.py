@@ -7,7 +7,9 @@ from .models import Membership
 def organisation(request: HttpRequest) -> dict:
     """The current organisation and the user's other organisations, for the top bar.
 
-    Lazy: the switcher query runs only when a page renders the switcher.
+    Full pages get the list now, so no query runs while the template renders (views and
+    processors fetch, templates render: tests/test_query_scaling.py). htmx fragments never show
+    the switcher and get a callable that is not called.
     """
     membership = getattr(request, "membership", None)
     if membership is None:
@@ -24,6 +26,6 @@ def organisation(request: HttpRequest) -> dict:
     return {
         "membership": membership,
         "org": membership.organisation,
-        "other_memberships": other_memberships,
+        "other_memberships": other_memberships if getattr(request, "htmx", False) else other_memberships(),
         "can_read_audit": can_read_audit_trail(membership),
     }

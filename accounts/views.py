@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -162,18 +162,25 @@ def team_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         Team.objects.for_org(membership.organisation)
         .select_related("lead")
         .annotate(
-            member_count=Count("members", distinct=True),
-            system_count=Count("owned_systems", filter=Q(owned_systems__retired_at__isnull=True), distinct=True),
+            # One subquery per count: joining members and systems together multiplied the rows
+            # (members × systems per team) before DISTINCT counted them back.
+            member_count=_team_count(Count("members")),
+            system_count=_team_count(Count("owned_systems", filter=Q(owned_systems__retired_at__isnull=True))),
         )
     )
-    return render(request, "accounts/team_list.html", {"teams": teams, "can_manage": membership.is_admin})
+    return render(request, "accounts/team_list.html", {"teams": list(teams), "can_manage": membership.is_admin})
+
+
+def _team_count(aggregate):
+    per_team = Team.objects.filter(pk=OuterRef("pk")).annotate(n=aggregate).values("n")
+    return Subquery(per_team, output_field=IntegerField())
 
 
 @login_required
 def team_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, team = get_object_for_user(request, org_slug, Team.objects.select_related("lead"), pk)
-    members = team.members.order_by("username")
-    systems = team.owned_systems.filter(retired_at__isnull=True).order_by("name")
+    members = list(team.members.order_by("username"))
+    systems = list(team.owned_systems.filter(retired_at__isnull=True).order_by("name"))
     return render(
         request,
         "accounts/team_detail.html",

@@ -10,7 +10,7 @@ from core import extensions
 from core.extensions import Panel, Tab
 
 from .models import Assessment
-from .readiness import assignee_load, system_readiness, teams_load
+from .readiness import system_readiness, team_load_cached
 
 
 def member_home(membership) -> str | None:
@@ -43,8 +43,8 @@ def readiness_panel(system, membership) -> Panel:
 
 
 def team_load_panel(team, membership) -> Panel:
-    (load,) = teams_load([team])
-    return Panel("assessments/_team_load_panel.html", {"team": team, "load": load, "people": assignee_load(team)})
+    load, people = team_load_cached(membership.organisation, team)
+    return Panel("assessments/_team_load_panel.html", {"team": team, "load": load, "people": people})
 
 
 def register_all() -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Team
+from accounts.models import Organisation, Team
+from audit.models import ChainHead
 from core.choices import Domain
 
 from .models import DECIDED, AssignmentStatus, ControlAssignment
@@ -162,6 +164,55 @@ def teams_load(teams: list[Team]) -> list[TeamLoad]:
             )
         )
     return loads
+
+
+def org_teams_load(org: Organisation, teams: list[Team]) -> list[TeamLoad]:
+    """`teams_load` of the organisation's teams, cached until its data next changes.
+
+    The two grouped queries read every active assignment of the organisation (~80 ms at
+    100,000). Every change to governance data appends to the organisation's audit chain, so the
+    chain head's sequence number is a version of the data: the counts are kept under it (and
+    today's date, for "overdue"), and a page reads one row instead of scanning them all.
+    """
+    counts = cached_for_org(org, "teams-load", lambda: {load.team.pk: _load_counts(load) for load in teams_load(teams)})
+    empty = (0,) * 7
+    return [TeamLoad(team, *counts.get(team.pk, empty)) for team in teams]
+
+
+def team_load_cached(org: Organisation, team: Team) -> tuple[TeamLoad, list[dict]]:
+    """One team's load and its people's open work (the team page's panel), cached like
+    org_teams_load: the busiest team holds ~18,000 assignments at scale 1."""
+
+    def compute():
+        (load,) = teams_load([team])
+        return _load_counts(load), assignee_load(team)
+
+    counts, people = cached_for_org(org, f"team-load-{team.pk}", compute)
+    return TeamLoad(team, *counts), people
+
+
+def cached_for_org(org: Organisation, name: str, compute):
+    """`compute()`, kept in the cache under the organisation's data version (the audit chain
+    head's sequence number, which every change moves) and today's date."""
+    version = ChainHead.objects.filter(organisation=org).values_list("seq", flat=True).first() or 0
+    key = f"{name}:{org.pk}:{version}:{timezone.localdate().isoformat()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 24 * 3600)
+    return value
+
+
+def _load_counts(load: TeamLoad) -> tuple[int, ...]:
+    return (
+        load.open,
+        load.not_started,
+        load.in_progress,
+        load.awaiting_verification,
+        load.na_pending,
+        load.overdue,
+        load.awaiting_cosign,
+    )
 
 
 def assignee_load(team: Team) -> list[dict]:

@@ -62,6 +62,14 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["organisation", "object_type", "object_id", "seq"], name="audit_event_object_idx"),
             models.Index(fields=["organisation", "action", "seq"], name="audit_event_action_idx"),
+            # The trail's filters. "Action starts with" is a LIKE 'prefix%': on PostgreSQL only a
+            # pattern operator class serves it whatever the collation (other databases ignore it).
+            models.Index(
+                fields=["organisation", "action"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="audit_event_action_prefix_idx",
+            ),
+            models.Index(fields=["organisation", "created_at"], name="audit_event_created_idx"),
         ]
 
     def __str__(self) -> str:

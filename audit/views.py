@@ -21,9 +21,15 @@ def event_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = membership.organisation
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.for_org(org).select_related("actor")
+    order = ["-seq"]
     if form.is_valid():
         events = form.filter(events)
-    page = keyset_page(request, events)
+        if form.cleaned_data["since"] or form.cleaned_data["until"]:
+            # Events are appended in time order, so newest-first by time is the same order; said
+            # this way PostgreSQL walks the (organisation, created_at) index inside the dates
+            # instead of the whole sequence backwards (~250 ms at a million events).
+            order = ["-created_at", "-seq"]
+    page = keyset_page(request, events, order=order)
     return render(
         request,
         "audit/event_list.html",

@@ -4,10 +4,18 @@ import os
 from contextlib import contextmanager
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat across rolled-back tests, and counts are
+    cached under the organisation's id (assessments.readiness.org_teams_load)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -15,10 +16,11 @@ from accounts.models import Team
 from core.choices import Domain
 from core.forms import VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
+from governance.models import Practice
 
 from .. import questionnaire as q
 from ..models import AssessmentStatus, ReviewDecision
-from ..plan import Plan
+from ..plan import Plan, PlanItem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -157,10 +159,52 @@ class SectionForm(HiddenCharacterCheckMixin, forms.Form):
         return shown
 
 
+class TeamIdField(forms.Field):
+    """A team chosen by id among `teams` (posted as a hidden value). Lighter than a ChoiceField:
+    a plan builds one or two per control, and ChoiceField normalises its choices each time."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {"invalid_choice": _("Choose one of the organisation's teams.")}
+
+    def __init__(self, *, teams: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.teams = teams
+
+    def to_python(self, value) -> str:
+        return "" if value in self.empty_values else str(value)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and value not in self.teams:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+@dataclass
+class PlanRow:
+    """One new control of the plan as the page shows it: its owners as names, not as widgets."""
+
+    item: PlanItem
+    practice: str
+    owner_name: str
+    owner_value: str
+    cosign_name: str | None  # None: the control needs no co-signature
+    cosign_value: str
+    errors: list[str]
+
+    @property
+    def routed(self) -> bool:
+        """The owner is the one the routing gave (so the page can say why)."""
+        return self.owner_value == str(getattr(self.item.route.team, "pk", ""))
+
+
 class PlanForm(VersionedFormMixin, forms.Form):
     """Confirm the plan: owners of the new controls (pre-set from the routing) and their due date.
 
-    The team choices come with the plan (read once for routing) and are shared by every row.
+    Each new control posts its owner (and co-signing team) as a hidden value; the page shows
+    them as names. To change owners a lead ticks rows and applies one team to them (`apply`),
+    which re-shows the plan with the new owners; confirming then creates the assignments. A
+    drop-down per row (two for 400 controls of 50 teams: 40,000 options) made the page slow to
+    render, send and use.
     """
 
     system_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -169,34 +213,72 @@ class PlanForm(VersionedFormMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
+    bulk_owner = forms.ChoiceField(label=_("Owner team"), required=False, widget=SMALL_SELECT)
+    bulk_cosign = forms.ChoiceField(label=_("Co-signing team"), required=False, widget=SMALL_SELECT)
 
-    def __init__(self, *args, plan: Plan, system_version: int, version: int, due_date, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, plan: Plan, system_version: int, version: int, due_date, **kwargs):
+        self.applying = data is not None and "apply" in data
+        if self.applying:
+            data = self._apply(data)
+        super().__init__(data, *args, **kwargs)
         self.plan = plan
         self.teams = {str(t.pk): t for t in plan.teams}
         choices = [("", "—"), *((pk, t.name) for pk, t in self.teams.items())]
         self.fields["version"].initial = version
         self.fields["system_version"].initial = system_version
         self.fields["due_date"].initial = due_date
-        self.rows = []
+        self.fields["bulk_owner"].choices = choices
+        self.fields["bulk_cosign"].choices = choices
+        self.team_choices = choices[1:]
         for item in plan.new:
             pk = item.control.pk
-            self.fields[f"owner_{pk}"] = forms.ChoiceField(
-                label=_("Owner of %(ref)s") % {"ref": item.control.ref},
-                choices=choices,
-                initial=getattr(item.route.team, "pk", None),
-                widget=SMALL_SELECT,
-            )
-            cosign = None
+            self.fields[f"owner_{pk}"] = TeamIdField(teams=self.teams, initial=getattr(item.route.team, "pk", None))
             if item.control.domain == Domain.BOTH:
-                self.fields[f"cosign_{pk}"] = forms.ChoiceField(
-                    label=_("Co-signing team of %(ref)s") % {"ref": item.control.ref},
-                    choices=choices,
-                    initial=getattr(item.route.cosigning_team, "pk", None),
-                    widget=SMALL_SELECT,
+                self.fields[f"cosign_{pk}"] = TeamIdField(
+                    teams=self.teams, required=False, initial=getattr(item.route.cosigning_team, "pk", None)
                 )
-                cosign = self[f"cosign_{pk}"]
-            self.rows.append((item, self[f"owner_{pk}"], cosign))
+
+    @property
+    def bulk_fields(self) -> list:
+        """The shared owner and co-signer controls (rendered by the page from `team_choices`)."""
+        return [self["bulk_owner"], self["bulk_cosign"]]
+
+    @staticmethod
+    def _apply(data):
+        """The posted owners with the chosen teams set on the ticked rows (`pick`: control ids)."""
+        data = data.copy()
+        for pk in data.getlist("pick"):
+            if not pk.isdigit():
+                continue
+            for bulk, prefix in (("bulk_owner", "owner_"), ("bulk_cosign", "cosign_")):
+                if data.get(bulk) and f"{prefix}{pk}" in data:
+                    data[f"{prefix}{pk}"] = data[bulk]
+        data.setlist("pick", [])
+        return data
+
+    @cached_property
+    def rows(self) -> list[PlanRow]:
+        """The new controls with the owners currently chosen (posted, or the routed ones)."""
+        rows = []
+        practices = {value: str(label) for value, label in Practice.choices}
+        for item in self.plan.new:
+            pk = item.control.pk
+            owner = self[f"owner_{pk}"]
+            cosign = self[f"cosign_{pk}"] if f"cosign_{pk}" in self.fields else None
+            owner_value = str(owner.value() or "")
+            cosign_value = str(cosign.value() or "") if cosign else ""
+            rows.append(
+                PlanRow(
+                    item=item,
+                    practice=practices.get(item.control.practice, item.control.practice),
+                    owner_name=getattr(self.teams.get(owner_value), "name", ""),
+                    owner_value=owner_value,
+                    cosign_name=getattr(self.teams.get(cosign_value), "name", "") if cosign else None,
+                    cosign_value=cosign_value,
+                    errors=[*owner.errors, *(cosign.errors if cosign else [])],
+                )
+            )
+        return rows
 
     def clean(self):
         cleaned = super().clean()

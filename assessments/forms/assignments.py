@@ -16,6 +16,7 @@ from accounts.models import Organisation, Team
 from core.choices import Domain
 from core.forms import VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
+from core.rendering import FastSelect
 from governance.models import AISystem, Practice
 
 from ..evidence import allowed_extensions, max_bytes, validate_upload
@@ -170,7 +171,11 @@ class WorkFilter(AssignmentFilter):
     """*My team's work*: also by system, due date and assignee."""
 
     system = django_filters.ModelChoiceFilter(
-        label=_("AI system"), field_name="ai_system", queryset=AISystem.objects.none(), empty_label=_("Any")
+        label=_("AI system"),
+        field_name="ai_system",
+        queryset=AISystem.objects.none(),
+        empty_label=_("Any"),
+        widget=FastSelect,  # every system of the organisation: a thousand options
     )
     due = django_filters.ChoiceFilter(label=_("Due"), choices=DUE_CHOICES, method="filter_due", empty_label=_("Any"))
     mine = django_filters.ChoiceFilter(
@@ -227,7 +232,7 @@ class BulkForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Keep assignee"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=FastSelect(attrs={"class": "form-select form-select-sm"}),
     )
 
     def __init__(self, *args, team_ids=(), **kwargs):

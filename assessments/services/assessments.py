@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import membership_of
-from audit.services import audited_retire, audited_state, lock, record
+from audit.services import audited_retire, audited_state, lock, record, record_many
 from core.choices import Domain
 from governance.models import AISystem
 from governance.profile import profile_problems
@@ -280,14 +280,12 @@ def _create_assignments(actor, assessment: Assessment, plan: Plan, owners, due_d
             )
         )
     ControlAssignment.objects.bulk_create(assignments)
-    for assignment in assignments:
-        record(
-            organisation=assessment.organisation,
-            actor=actor,
-            action="assessments.assignment.created",
-            obj=assignment,
-            after={k: v for k, v in audited_state(assignment).items() if v not in (None, "")},
-        )
+    record_many(
+        organisation=assessment.organisation,
+        actor=actor,
+        action="assessments.assignment.created",
+        changes=[(a, {k: v for k, v in audited_state(a).items() if v not in (None, "")}) for a in assignments],
+    )
     return assignments
 
 

@@ -9,7 +9,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..models import AssignmentStatus
+
 register = template.Library()
+
+STATUS_LABELS = dict(AssignmentStatus.choices)
 
 STATUS_ICONS = {
     "not_started": "circle",
@@ -23,7 +27,9 @@ STATUS_ICONS = {
 @register.simple_tag
 def status_pill(assignment):
     """The assignment's status as a pill with icon and text; says what it waits for."""
-    label = assignment.get_status_display()
+    # A dict lookup: get_status_display() normalises the field's choices on every call, which
+    # showed in the profile of 400-row tables.
+    label = STATUS_LABELS.get(assignment.status, assignment.status)
     if assignment.na_pending:
         label = _("Not applicable · awaiting a lead's approval")
     elif assignment.status == "implemented" and assignment.cosigning_team_id:

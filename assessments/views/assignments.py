@@ -17,6 +17,7 @@ from audit.editing import run_service
 from audit.hidden_text import save_with_choices
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
+from core.rendering import fetch_choices
 
 from ..forms import ActionForm, AssignmentEditForm, CommentForm, EvidenceForm
 from ..models import Evidence
@@ -59,6 +60,7 @@ def _detail_context(membership, assignment, **forms) -> dict:
             org=membership.organisation,
             can_change_owner=can_change_assignment_owner(membership),
         )
+        fetch_choices(context["edit_form"])
         context["evidence_form"] = forms.get("evidence_form") or EvidenceForm()
     if context["can_comment"]:
         context["comment_form"] = forms.get("comment_form") or CommentForm()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +13,7 @@ from core.choices import Domain
 from governance.models import AISystem
 from governance.views.inventory import system_page_context
 
-from ..models import Assessment, ControlAssignment
+from ..models import Assessment, ControlAssignment, Evidence
 from ..workflow import ASSIGNMENT, QUICK_ACTIONS
 
 __all__ = ["system_page_context"]
@@ -29,15 +30,24 @@ def assessment_queryset():
 
 
 def assignment_rows():
-    """Assignments as lists show them: related rows joined, current evidence counted (one query)."""
+    """Assignments as lists show them: related rows joined, current evidence counted (one query).
+
+    The count is a correlated subquery, not a join grouped by assignment: PostgreSQL then counts
+    evidence only for the rows of the page (after the sort and the limit), and a paginator's
+    count needs no grouping. Grouping all of a team's 30,000 assignments cost ~100 ms per query.
+    """
     today = timezone.localdate()
+    current = (
+        Evidence.objects.filter(assignment=OuterRef("pk"))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return ControlAssignment.objects.select_related(
         "control", "ai_system", "owner_team", "cosigning_team", "assignee"
-    ).annotate(
-        current_evidence=Count(
-            "evidence", filter=Q(evidence__valid_until__isnull=True) | Q(evidence__valid_until__gte=today)
-        )
-    )
+    ).annotate(current_evidence=Coalesce(Subquery(current, output_field=IntegerField()), 0))
 
 
 def with_quick_actions(membership, assignments) -> list:

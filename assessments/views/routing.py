@@ -142,7 +142,9 @@ def reroute_preview(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "moves": moves,
         "total": affected.count(),
-        "by_system": affected.order_by().values("ai_system__name").annotate(n=Count("pk")).order_by("ai_system__name"),
+        "by_system": list(
+            affected.order_by().values("ai_system__name").annotate(n=Count("pk")).order_by("ai_system__name")
+        ),
         "domain": domain,
         "practice": practice,
         "preview_rows": PREVIEW_ROWS,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
 from core.pages import paginate
+from core.rendering import fetch_choices
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
 from ..models import DECIDED, ControlAssignment
@@ -23,6 +24,9 @@ from ..rules import can_work_on_assignment
 from ..services.assignments import assignments_bulk
 from ..workflow import ASSIGNMENT
 from .common import assignment_rows, safe_next, system_page_context, system_queryset, with_quick_actions
+
+CONTROLS_PAGE_SIZE = 100  # a system's Controls tab: most systems fit on one page
+
 
 # Column sorts (sort_header: `?sort=due`, `?sort=-due`); undated rows last either way.
 SORTS = {
@@ -66,12 +70,14 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     ordered = _ordered(filterset.qs, request.GET.get("sort", ""))
     page, query = paginate(request, ordered)
     page.object_list = with_quick_actions(membership, page.object_list)
+    bulk_form = BulkForm(team_ids=teams)
+    fetch_choices(filterset.form, bulk_form)
     context = {
         "filter": filterset,
         "page": page,
         "query": query,
         "has_teams": bool(teams),
-        "bulk_form": BulkForm(team_ids=teams),
+        "bulk_form": bulk_form,
         "can_bulk": membership.can_edit,
         "here": request.get_full_path(),
     }
@@ -126,8 +132,15 @@ def work_bulk(request: HttpRequest, org_slug: str) -> HttpResponse:
 def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """The system's Controls tab: readiness per domain and every assignment, retired ones apart."""
     membership, system = get_object_for_user(request, org_slug, system_queryset(), pk)
+    teams = team_ids(membership)
     filterset = AssignmentFilter(request.GET, queryset=assignment_rows().filter(ai_system=system).active())
-    rows = with_quick_actions(membership, _ordered(filterset.qs, request.GET.get("sort", "")))
+    # Up to hundreds of rows: pages of 100, and no form per row (each with its own actions);
+    # rows are ticked and changed with one shared control (the bulk bar of My work), or opened.
+    ordered = _ordered(filterset.qs, request.GET.get("sort", ""))
+    page, query = paginate(request, ordered, per_page=CONTROLS_PAGE_SIZE)
+    can_bulk = membership.can_edit and bool(teams)
+    bulk_form = BulkForm(team_ids=teams) if can_bulk else None
+    fetch_choices(filterset.form, bulk_form)
     retired = list(
         ControlAssignment.objects.filter(ai_system=system, retired_at__isnull=False)
         .select_related("control", "retired_by_assessment")
@@ -136,10 +149,14 @@ def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     context = system_page_context(membership, system, "controls")
     context.update(
         {
-            "assignments": rows,
+            "assignments": page.object_list,
+            "page": page,
+            "query": query,
             "retired": retired,
             "readiness": system_readiness(system),
             "filter": filterset,
+            "bulk_form": bulk_form,
+            "can_bulk": can_bulk,
             "here": request.get_full_path(),
         }
     )

@@ -10,6 +10,7 @@ from audit.editing import run_service
 from audit.services import history_for
 from core.extensions import collect
 from core.pages import paginate
+from core.rendering import fetch_choices
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
@@ -40,6 +41,7 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     systems = AISystem.objects.for_org(org).select_related("owner_team")
     filterset = AISystemFilter(request.GET, queryset=systems, org=org)
     page, query = paginate(request, filterset.qs)
+    fetch_choices(filterset.form)
     context = {
         "filter": filterset,
         "filter_form": filterset.form,

@@ -5,6 +5,9 @@
   // Irreversible steps ask first: <form class="js-confirm" data-confirm="What will happen">.
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if (event.submitter && event.submitter.hasAttribute("data-no-confirm")) {
+      return; // a step inside the form that changes nothing yet (e.g. applying owners to a plan)
+    }
     if (form.classList && form.classList.contains("js-confirm")) {
       if (!window.confirm(form.dataset.confirm || "Are you sure?")) {
         event.preventDefault();

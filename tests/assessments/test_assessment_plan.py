@@ -116,6 +116,39 @@ def test_the_lead_may_change_owners_before_confirming(client_for, lead, assessme
     assert ControlAssignment.objects.get(control=controls["always"]).owner_team == platform_team
 
 
+def test_ticked_controls_get_one_team_and_the_plan_is_shown_again(
+    client_for, lead, assessment, controls, platform_team, safety_team
+):
+    """One shared owner control instead of a drop-down per row: applying creates nothing yet."""
+    answer_everything(assessment, lead)
+    c = client_for(lead)
+    form = c.get(url(assessment)).context["form"]
+    picked = [str(item.control.pk) for item in form.plan.new][:2]
+    data = {**plan_post(form), "pick": picked, "bulk_owner": platform_team.pk, "apply": "1"}
+    response = c.post(url(assessment), data)
+    assert response.status_code == 200 and not ControlAssignment.objects.exists()
+    rows = {str(r.item.control.pk): r for r in response.context["form"].rows}
+    assert {rows[pk].owner_name for pk in picked} == {platform_team.name}
+    body = response.content.decode()
+    assert "<select" not in body.split("Change the owners of the ticked controls")[0]  # no per-row widgets
+    assert f'name="owner_{picked[0]}" value="{platform_team.pk}"' in body
+    # Confirming posts what the page now shows.
+    confirm = {**plan_post(response.context["form"]), **{f"owner_{pk}": platform_team.pk for pk in picked}}
+    assert c.post(url(assessment), confirm).status_code == 302
+    owners = {str(a.control_id): a.owner_team for a in ControlAssignment.objects.all()}
+    assert {owners[pk] for pk in picked} == {platform_team}
+
+
+def test_applying_an_unknown_team_is_refused(client_for, lead, assessment, controls):
+    answer_everything(assessment, lead)
+    c = client_for(lead)
+    form = c.get(url(assessment)).context["form"]
+    pk = str(form.plan.new[0].control.pk)
+    response = c.post(url(assessment), {**plan_post(form), "pick": [pk, "x"], "bulk_owner": "999999", "apply": "1"})
+    assert response.status_code == 200 and not ControlAssignment.objects.exists()
+    assert response.context["form"].errors
+
+
 def test_a_cosigning_team_equal_to_the_owner_is_refused(client_for, lead, assessment, controls, platform_team):
     answer_everything(assessment, lead)
     c = client_for(lead)
@@ -228,4 +261,6 @@ def test_plan_page_query_count_is_constant(
     with django_assert_num_queries(10):
         response = c.get(url(assessment))
     assert len(response.context["plan"].new) == n_controls
-    assert len(re.findall(r'name="owner_', response.content.decode())) == n_controls
+    body = response.content.decode()
+    assert len(re.findall(r'name="owner_', body)) == n_controls
+    assert body.count("<select") == 2  # one shared owner and co-signer control, not two per row

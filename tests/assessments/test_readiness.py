@@ -84,3 +84,20 @@ def test_the_team_page_shows_its_load_and_who_carries_it(client_for, viewer, sys
     text = response.content.decode()
     assert "Open work per person" in text and "Unassigned" in text
     assert member.first_name in text
+
+
+def test_cached_loads_follow_every_change_recorded_in_the_audit_trail(org, team, system, admin):
+    from django.db import transaction
+
+    from assessments.readiness import org_teams_load, team_load_cached
+    from audit.services import record
+
+    add(system, "security")
+    assert org_teams_load(org, [team])[0].not_started == 1
+    assert team_load_cached(org, team)[0].not_started == 1
+    add(system, "security")  # written without an audit event: the cached counts stay
+    assert org_teams_load(org, [team])[0].not_started == 1
+    with transaction.atomic():  # any change to governance data moves the chain head
+        record(organisation=org, actor=admin, action="test.changed", obj=system)
+    assert org_teams_load(org, [team])[0].not_started == 2
+    assert team_load_cached(org, team)[0].not_started == 2

@@ -68,7 +68,40 @@ def test_query_count_is_constant(client_for, member, system, rows, django_assert
     c = client_for(member)
     c.get(url(system))
     # session, user, membership, system (+team, people), rows, retired rows, readiness, the
-    # member's teams, other organisations
-    with django_assert_num_queries(9):
+    # member's teams, the people of those teams (the shared bulk control), the count of rows
+    # (pages of 100), other organisations
+    with django_assert_num_queries(11):
         response = c.get(url(system))
     assert len(response.context["assignments"]) == rows
+
+
+def test_rows_are_changed_with_one_shared_control_not_a_form_per_row(client_for, member, system):
+    """Hundreds of rows: each row has a tick box; the bulk bar of My work changes the ticked ones."""
+    rows = [ControlAssignmentFactory(ai_system=system, control=ControlFactory(ref=f"BULK-{i}")) for i in range(3)]
+    c = client_for(member)
+    response = c.get(url(system))
+    body = response.content.decode()
+    assert body.count('name="selected"') == 3 and 'id="bulk-form"' in body and "/act/" not in body
+    bulk = reverse("assessments:work_bulk", args=[system.organisation.slug])
+    picked = [f"{a.pk}:{a.version}" for a in rows[:2]]
+    assert c.post(bulk, {"selected": picked, "action": "start", "next": url(system)}).status_code == 302
+    statuses = [a.status for a in type(rows[0]).objects.filter(pk__in=[a.pk for a in rows]).order_by("pk")]
+    assert statuses == [AssignmentStatus.IN_PROGRESS, AssignmentStatus.IN_PROGRESS, AssignmentStatus.NOT_STARTED]
+
+
+def test_readers_get_no_tick_boxes(client_for, viewer, system):
+    ControlAssignmentFactory(ai_system=system, control=ControlFactory(ref="R-1"))
+    body = client_for(viewer).get(url(system)).content.decode()
+    assert 'name="selected"' not in body and 'id="bulk-form"' not in body
+
+
+def test_long_lists_come_in_pages_of_100_that_keep_the_filters(client_for, viewer, system, monkeypatch):
+    monkeypatch.setattr("assessments.views.work.CONTROLS_PAGE_SIZE", 2)
+    for i in range(3):
+        ControlAssignmentFactory(ai_system=system, control=ControlFactory(ref=f"PG-{i}"))
+    c = client_for(viewer)
+    first = c.get(url(system), {"status": "open"})
+    assert [a.control.ref for a in first.context["assignments"]] == ["PG-0", "PG-1"]
+    assert "status=open&amp;page=2" in first.content.decode()
+    second = c.get(url(system), {"status": "open", "page": 2})
+    assert [a.control.ref for a in second.context["assignments"]] == ["PG-2"]

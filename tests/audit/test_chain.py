@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from audit.models import GENESIS_HASH, AuditEvent, ChainHead
-from audit.services import record, verify_chain
+from audit.services import record, record_many, verify_chain
 from tests.factories import AISystemFactory, OrganisationFactory
 
 
@@ -106,3 +106,14 @@ def test_command_can_anchor_intact_chains_in_checkpoints(org, events, capsys):
     call_command("verify_audit_log", "--checkpoint")
     assert f"checkpoint written at #{len(events)}" in capsys.readouterr().out
     assert checkpoints.latest(org).seq == len(events)
+
+
+def test_record_many_appends_a_valid_chain_with_one_lock(org, admin, django_assert_max_num_queries):
+    systems = [AISystemFactory(organisation=org, name=f"Many {i}") for i in range(5)]
+    with transaction.atomic():
+        record(organisation=org, actor=admin, action="test.first", obj=systems[0])
+        with django_assert_max_num_queries(4):  # lock the head, insert the events, write the head
+            changes = [(s, {"n": i}) for i, s in enumerate(systems)]
+            events = record_many(organisation=org, actor=admin, action="test.many", changes=changes)
+    assert [e.seq for e in events] == [2, 3, 4, 5, 6]
+    assert verify_chain(org).ok

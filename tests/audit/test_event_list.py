@@ -1,8 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from audit.models import Verification
+from audit.models import AuditEvent, Verification
 from audit.services import record
 from tests.factories import AISystemFactory
 
@@ -52,6 +54,20 @@ def test_filters(client_for, auditor, org, many_events, admin):
     assert len(c.get(url, {"action": "accounts."}).context["events"]) == 0
     assert len(c.get(url, {"actor": admin.username}).context["events"]) == 2
     assert len(c.get(url, {"object": "support"}).context["events"]) == 2
+
+
+def test_date_filters_take_whole_days_and_page_by_time(client_for, auditor, org, many_events):
+    many_events(60)
+    AuditEvent.objects.filter(seq__lte=20).update(created_at=dt.datetime(2026, 3, 1, 23, 59, tzinfo=dt.UTC))
+    AuditEvent.objects.filter(seq__gt=20).update(created_at=dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC))
+    c = client_for(auditor)
+    url = reverse("audit:event_list", args=[org.slug])
+    day_one = c.get(url, {"since": "2026-03-01", "until": "2026-03-01"}).context["events"]
+    assert [e.seq for e in day_one] == list(range(20, 0, -1))
+    later = c.get(url, {"since": "2026-03-02"})
+    assert [e.seq for e in later.context["events"]] == list(range(60, 20, -1))
+    assert later.context["older_cursor"] is None
+    assert len(c.get(url, {"until": "2026-03-02"}).context["events"]) == 50
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -1,0 +1,33 @@
+"""core.rendering: the helpers that keep queries out of templates and long selects cheap."""
+
+import re
+
+from django import forms
+
+from core.rendering import FastSelect, fetch_choices
+
+
+def squeeze(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+def test_fast_select_renders_what_djangos_select_renders():
+    choices = [("", "Any"), (1, "A & B"), (2, "<script>"), ("Group", [(3, "c"), (4, "d")])]
+    for value in (2, None, "3"):
+        django_html = forms.Select(choices=choices).render("s", value, {"class": "form-select", "id": "i"})
+        fast_html = FastSelect(choices=choices).render("s", value, {"class": "form-select", "id": "i"})
+        assert squeeze(fast_html) == squeeze(django_html)
+
+
+def test_fetch_choices_reads_model_choices_once_in_the_view(db, team, django_assert_num_queries):
+    from accounts.models import Team
+
+    class TeamForm(forms.Form):
+        team = forms.ModelChoiceField(queryset=Team.objects.all(), widget=FastSelect)
+
+    form = TeamForm()
+    with django_assert_num_queries(1):
+        fetch_choices(form, None)
+    with django_assert_num_queries(0):
+        html = str(form["team"])
+    assert team.name in html
