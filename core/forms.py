@@ -46,11 +46,9 @@ class UniqueNameInOrgMixin:
     unique_name_message = _("This name is taken in your organisation.")
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()  # type: ignore[attr-defined]
-        model = self._meta.model  # type: ignore[attr-defined]
-        clash = model.objects.filter(organisation=self.org, name__iexact=name).exclude(  # type: ignore[attr-defined]
-            pk=self.instance.pk  # type: ignore[attr-defined]
-        )
+        name = self.cleaned_data["name"].strip()
+        model = self._meta.model
+        clash = model.objects.filter(organisation=self.org, name__iexact=name).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(self.unique_name_message)
         return name
