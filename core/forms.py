@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
@@ -10,6 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .forms_hidden import HiddenCharacterCheckMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def form_helper(*layout: Any, form_tag: bool = False) -> FormHelper:
@@ -58,7 +61,7 @@ class RetireForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """Why a record is retired (kept in the audit trail), from the version the user saw."""
 
     reason = forms.CharField(label=_("Why is it retired?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    help = ""
+    help: StrOrPromise = ""
 
     def __init__(self, *args: Any, instance: Any, **kwargs: Any):
         kwargs.setdefault("initial", {})["version"] = instance.version
