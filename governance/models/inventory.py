@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -9,6 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Team
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SystemType(models.TextChoices):
@@ -66,7 +71,7 @@ class OperatorRole(models.TextChoices):
 
 # The capability flags, in the order forms and pages show them, with a plain-language label and
 # the reason we ask. Library applicability rules refer to these names (docs/library-format.md).
-CAPABILITY_FLAGS: dict[str, tuple[str, str]] = {
+CAPABILITY_FLAGS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     "generates_text": (
         _("Generates free text"),
         _("Generated text can be wrong, unsafe or manipulated; output controls apply."),
@@ -264,5 +269,5 @@ class AISystem(models.Model):
         """The values applicability rules read: the profile fields and the capability flags."""
         return {name: getattr(self, name) for name in [*PROFILE_FIELDS, *CAPABILITY_FLAGS]}
 
-    def enabled_flags(self) -> list[tuple[str, str]]:
+    def enabled_flags(self) -> list[tuple[str, StrOrPromise]]:
         return [(name, label) for name, (label, _why) in CAPABILITY_FLAGS.items() if getattr(self, name)]
