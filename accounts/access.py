@@ -28,14 +28,18 @@ from .profiles import remember_organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_htmx.middleware import HtmxDetails
 
 # Roles that may read the organisation-wide audit trail and export audit packs.
 AUDIT_READERS = frozenset({Role.ADMIN, Role.LEAD, Role.AUDITOR})
 
 
 class AuthenticatedHttpRequest(HttpRequest):
+    """For annotations: the request a signed-in (`@login_required`) view gets, as the middleware leaves it."""
+
     user: User
     membership: Membership
+    htmx: HtmxDetails
 
 
 def get_membership(

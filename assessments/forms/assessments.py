@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +85,7 @@ class SectionForm(HiddenCharacterCheckMixin, forms.Form):
         section: q.Section,
         values: dict[str, Any],
         versions: dict[str, int],
-        prefilled: set[str] = frozenset(),
+        prefilled: Collection[str] = frozenset(),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -103,7 +104,7 @@ class SectionForm(HiddenCharacterCheckMixin, forms.Form):
 
     @staticmethod
     def _field(question: q.Question, value: Any) -> forms.Field:
-        common = {"label": question.text, "help_text": question.why, "required": False}
+        common: dict[str, Any] = {"label": question.text, "help_text": question.why, "required": False}
         if question.kind == "text":
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, initial=value, **common)
         if question.kind == "yesno":
@@ -129,9 +130,9 @@ class SectionForm(HiddenCharacterCheckMixin, forms.Form):
 
     def answers(self) -> dict[str, Any]:
         """The cleaned answers, in the types they are stored as."""
-        values = {}
+        values: dict[str, Any] = {}
         for question in self.section.questions:
-            raw = self.cleaned_data.get(question.key)
+            raw: Any = self.cleaned_data.get(question.key)
             if question.kind == "yesno":
                 values[question.key] = {"yes": True, "no": False}.get(raw)
             elif question.kind == "multi":

@@ -145,7 +145,8 @@ def answers_save(
         if not assessment.is_draft:
             raise ValidationError(_("The questionnaire is closed: the control plan has been confirmed."))
         rows = answer_rows(assessment)
-        before, after = {}, {}
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
         now = timezone.now()
         for key, value in values.items():
             question, row, seen = q.QUESTIONS[key], rows.get(key), versions.get(key, 0)
@@ -213,7 +214,10 @@ def _profile_problems(system: AISystem, organisation, values: dict[str, Any]) ->
     if form.is_valid():
         return []
     return [
-        q.Problem(q.QUESTIONS[name], " ".join(errors)) for name, errors in form.errors.items() if name in q.QUESTIONS
+        # An error list reads back as its messages (the stubs type its items as they are stored).
+        q.Problem(q.QUESTIONS[name], " ".join(map(str, errors)))
+        for name, errors in form.errors.items()
+        if name in q.QUESTIONS
     ]
 
 
