@@ -32,7 +32,7 @@ def client_ip(request: HttpRequest) -> str:
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
         return remote
-    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [part for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
     if len(forwarded) < count:
         # Fewer entries than proxies: the request did not come through all of them.
         return remote
