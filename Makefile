@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint fmt migrate demo clean security library-check bench bench-smoke
+.PHONY: run test install lint fmt typecheck migrate demo clean security library-check bench bench-smoke
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bastion needs Python 3.11 or newer")'
@@ -35,10 +35,15 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
 
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# mypy with the Django plugin over the application packages (settings and files in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
 
 # Security checks: bandit (fails on a medium or high finding) and pip-audit (fails on a known
 # vulnerability; says so, without failing, when the advisory database is out of reach).
@@ -77,4 +82,4 @@ bench-smoke: install
 	$(SMOKE_ENV) $(BIN)/python -m bench.run --smoke
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

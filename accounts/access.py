@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -28,14 +28,18 @@ from .profiles import remember_organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_htmx.middleware import HtmxDetails
 
 # Roles that may read the organisation-wide audit trail and export audit packs.
 AUDIT_READERS = frozenset({Role.ADMIN, Role.LEAD, Role.AUDITOR})
 
 
 class AuthenticatedHttpRequest(HttpRequest):
+    """For annotations: the request a signed-in (`@login_required`) view gets, as the middleware leaves it."""
+
     user: User
     membership: Membership
+    htmx: HtmxDetails
 
 
 def get_membership(
@@ -48,13 +52,16 @@ def get_membership(
     """
     membership = getattr(request, "membership", None)
     if membership is None or membership.organisation.slug != org_slug:
+        user = request.user
+        if not user.is_authenticated:  # views are @login_required; an anonymous caller is an outsider
+            raise Http404("No such organisation")
         try:
             membership = Membership.objects.select_related("organisation", "user").get(
-                organisation__slug=org_slug, user_id=request.user.pk
+                organisation__slug=org_slug, user_id=user.pk
             )
         except Membership.DoesNotExist:
             raise Http404("No such organisation") from None
-        request.membership = membership
+        request.membership = membership  # type: ignore[attr-defined]  # cached for this request's later calls
         if request.session.get("org_slug") != org_slug:
             request.session["org_slug"] = org_slug  # the home page returns here next time
             remember_organisation(request.user, membership.organisation)  # and at the next sign-in
@@ -91,7 +98,7 @@ def ensure(allowed: bool, message: str = "You are not allowed to do this.") -> N
 def get_object_for_user(
     request: HttpRequest,
     org_slug: str,
-    queryset: models.QuerySet | type[models.Model],
+    queryset: models.QuerySet[Any] | type[models.Model],
     pk: Any,
     *,
     min_role: str = Role.VIEWER,
@@ -103,7 +110,7 @@ def get_object_for_user(
         queryset = queryset._default_manager.all()
     try:
         obj = queryset.get(organisation=membership.organisation, pk=pk)
-    except (queryset.model.DoesNotExist, ValueError):
+    except (ObjectDoesNotExist, ValueError):
         raise Http404("No such object") from None
     return membership, obj
 
@@ -118,7 +125,7 @@ def team_ids(membership: Membership) -> frozenset[int]:
         cached = frozenset(
             membership.user.teams.filter(organisation_id=membership.organisation_id).values_list("id", flat=True)
         )
-        membership._team_ids = cached
+        membership._team_ids = cached  # type: ignore[attr-defined]  # a cache for this membership's lifetime
     return cached
 
 

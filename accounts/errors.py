@@ -21,7 +21,7 @@ GENERIC_REASON = "Your role does not allow this."
 
 def _back_url(request: HttpRequest) -> str | None:
     """The page the user came from, when it is on this site and not the failing page itself."""
-    referer = request.META.get("HTTP_REFERER", "")
+    referer = request.headers.get("referer", "")
     same_site = url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )

@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
@@ -88,7 +89,7 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args, org: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teams"].queryset = Team.objects.for_org(org)
+        cast(forms.ModelMultipleChoiceField, self.fields["teams"]).queryset = Team.objects.for_org(org)
         self.helper = form_helper()
 
 
@@ -107,8 +108,8 @@ class TeamForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFormMix
         super().__init__(*args, **kwargs)
         self.org = org
         users = org_users(org)
-        self.fields["lead"].queryset = users
-        self.fields["members"].queryset = users
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = users
+        cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = users
         if self.instance.pk:
             self.fields["members"].initial = list(self.instance.members.values_list("pk", flat=True))
             self.fields["version"].initial = self.instance.version
@@ -163,7 +164,7 @@ class AcceptWithNewAccountForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ["username", "first_name", "last_name", "email"]
+        fields = ("username", "first_name", "last_name", "email")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

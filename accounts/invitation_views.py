@@ -89,8 +89,9 @@ def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse
     context = {"invitation": invitation, "org_name": org.name}
     if not invitation.is_pending:
         return render(request, "accounts/invitation_accept.html", {**context, "closed": True})
-    signed_in = request.user.is_authenticated
-    already = signed_in and Membership.objects.filter(organisation=org, user=request.user).exists()
+    user = request.user
+    signed_in = user.is_authenticated
+    already = user.is_authenticated and Membership.objects.filter(organisation=org, user=user).exists()
     form = None
     if not signed_in:
         form = AcceptWithNewAccountForm(
@@ -101,7 +102,7 @@ def invitation_accept(request: HttpRequest, pk: int, token: str) -> HttpResponse
         try:
             if signed_in:
                 invitations.invitation_accept(invitation=invitation, user=request.user)
-            elif form.is_valid():
+            elif form is not None and form.is_valid():
                 data = form.cleaned_data
                 user, _membership = invitations.invitation_accept_new_account(
                     invitation=invitation,

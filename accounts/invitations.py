@@ -71,7 +71,9 @@ def open_invitations(request, organisation: Organisation) -> list[Invitation]:
         .order_by("-created_at")
     )
     for invitation in rows:
-        invitation.link = request.build_absolute_uri(invitation_path(invitation)) if invitation.is_pending else ""
+        # Shown on the members page; the token is not stored, so the link exists only here.
+        link = request.build_absolute_uri(invitation_path(invitation)) if invitation.is_pending else ""
+        invitation.link = link  # type: ignore[attr-defined]
     return rows
 
 

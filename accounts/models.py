@@ -88,7 +88,7 @@ class Organisation(models.Model):
 class Membership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -134,7 +134,7 @@ class Team(models.Model):
     discipline = models.CharField(
         _("discipline"),
         max_length=16,
-        choices=Discipline.choices,
+        choices=Discipline,
         help_text=_(
             "Security teams own controls against hostile intent; safety teams own controls against harm "
             "in normal use. Default routing of controls follows this."
@@ -211,7 +211,7 @@ class Invitation(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     invitee = models.CharField(_("e-mail address or username"), max_length=254)
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.MEMBER)
     teams = models.ManyToManyField(Team, blank=True, related_name="+")
     salt = models.CharField(max_length=64, editable=False)
     invited_by = models.ForeignKey(

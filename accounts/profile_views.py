@@ -17,15 +17,16 @@ from .profiles import profile_for, remember_time_zone
 def layout_membership(request: HttpRequest) -> Membership | None:
     """The organisation the user was last in, so personal pages keep its top bar and navigation."""
     slug = request.session.get("org_slug")
+    user = request.user
     membership = None
-    if slug:
+    if slug and user.is_authenticated:
         membership = (
             Membership.objects.select_related("organisation", "user")
-            .filter(user_id=request.user.pk, organisation__slug=slug)
+            .filter(user_id=user.pk, organisation__slug=slug)
             .first()
         )
     if membership is not None:
-        request.membership = membership
+        request.membership = membership  # type: ignore[attr-defined]  # read by accounts.access and the layout
     return membership
 
 

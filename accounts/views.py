@@ -13,7 +13,7 @@ from audit.services import history_for
 from core.extensions import collect
 
 from . import services
-from .access import can_manage_members, get_membership, get_object_for_user
+from .access import AuthenticatedHttpRequest, can_manage_members, get_membership, get_object_for_user
 from .forms import MembershipForm, OrganisationCreateForm, OrganisationForm, TeamForm
 from .invitations import open_invitations
 from .models import Membership, Organisation, Role, Team
@@ -21,7 +21,7 @@ from .profiles import last_organisation_slug
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send the user to the organisation they used last, or let them choose one."""
     memberships = Membership.objects.filter(user=request.user).select_related("organisation")
     last = last_organisation_slug(request.user) or request.session.get("org_slug")
@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
     )
@@ -51,7 +51,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     outcome = run_service(
         form, lambda: services.organisation_create(actor=request.user, **form.cleaned_data), actor=request.user
     )
-    if outcome.saved:
+    if outcome.saved and outcome.result is not None:
         org = outcome.result
         messages.success(request, _("Organisation “%(name)s” created; you are its admin.") % {"name": org.name})
         return redirect("org_home", org.slug)
@@ -210,7 +210,7 @@ def team_create(request: HttpRequest, org_slug: str) -> HttpResponse:
         ),
         actor=request.user,
     )
-    if outcome.saved:
+    if outcome.saved and outcome.result is not None:
         team = outcome.result
         messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
         return redirect("accounts:team_detail", org_slug, team.pk)

@@ -16,11 +16,11 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import IO
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -80,7 +80,7 @@ def safe_filename(name: str) -> str:
 
 @dataclass
 class ValidatedFile:
-    file: IO[bytes]
+    file: File  # the upload as Django received it
     name: str  # safe display name
     extension: str
     content_type: str

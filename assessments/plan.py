@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,9 @@ from governance.models import Control, Practice
 
 from .models import Assessment, ControlAssignment
 from .services.routing import Route, Router
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -48,10 +51,10 @@ class Plan:
         counts = Counter(item.control.domain for item in self.applicable)
         return [(d.value, counts[d.value]) for d in Domain]
 
-    def practice_counts(self) -> list[tuple[str, list[int], int]]:
+    def practice_counts(self) -> list[tuple[StrOrPromise, list[int], int]]:
         """Rows (practice label, [security, safety, both], total) for practices with controls."""
         counts = Counter((i.control.practice, i.control.domain) for i in self.applicable)
-        rows = []
+        rows: list[tuple[StrOrPromise, list[int], int]] = []
         for practice in Practice:
             cells = [counts[(practice.value, d.value)] for d in Domain]
             if sum(cells):

@@ -10,20 +10,23 @@ means.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import CAPABILITY_FLAGS, PROFILE_FIELDS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: str
-    why: str
+    text: StrOrPromise
+    why: StrOrPromise
     kind: str  # "choice" (one of), "multi" (any of), "yesno", "text"
-    choices: tuple[tuple[str, str], ...] = ()
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
     required: bool = True
     profile: bool = False
     # (key, value): the question is required only while that answer is that value.
@@ -58,16 +61,16 @@ class Question:
 @dataclass(frozen=True)
 class Section:
     key: str
-    title: str
-    intro: str
+    title: StrOrPromise
+    intro: StrOrPromise
     questions: tuple[Question, ...] = field(default_factory=tuple)
 
 
-def _profile_choice(name: str, text: str, why: str) -> Question:
+def _profile_choice(name: str, text: StrOrPromise, why: StrOrPromise) -> Question:
     return Question(name, text, why, "choice", tuple(PROFILE_FIELDS[name].choices), profile=True)
 
 
-def _flag(name: str, text: str, why: str | None = None) -> Question:
+def _flag(name: str, text: StrOrPromise, why: StrOrPromise | None = None) -> Question:
     assert name in CAPABILITY_FLAGS, name
     return Question(name, text, why or CAPABILITY_FLAGS[name][1], "yesno", profile=True)
 

@@ -25,7 +25,8 @@ def record_hidden_text_choices(
     if not decisions:
         return None
     if organisation is None:
-        organisation = obj if isinstance(obj, Organisation) else obj.organisation
+        # Callers pass an organisation, or a record that belongs to one (`Model` does not say so).
+        organisation = obj if isinstance(obj, Organisation) else obj.organisation  # type: ignore[union-attr]
     return record(
         organisation=organisation,
         actor=actor,

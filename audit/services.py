@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.fields.related import RelatedField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,7 +61,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         field = instance._meta.get_field(name)
         if field.many_to_many:
             data[name] = sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
-        elif field.is_relation:
+        elif isinstance(field, models.Field) and field.is_relation:
             data[name] = getattr(instance, field.attname)
         else:
             data[name] = json_safe(getattr(instance, name))
@@ -192,7 +193,7 @@ def lock(row: M, *, expected_version: int | None = None) -> M:
     # us: reuse them rather than selecting their many columns again on every write.
     for field in model._meta.concrete_fields:
         if (
-            field.is_relation
+            isinstance(field, RelatedField)
             and field.is_cached(row)
             and getattr(row, field.attname) == getattr(current, field.attname)
         ):
@@ -445,7 +446,8 @@ def verification_run(verification_id: int) -> None:
 def history_for(obj: models.Model, *, limit: int = 100) -> list[AuditEvent]:
     """The newest events about one record, for its History tab, labelled for people."""
     events = list(
-        AuditEvent.objects.filter(organisation_id=obj.organisation_id)
+        # Every record with a History tab belongs to an organisation; `Model` does not say so.
+        AuditEvent.objects.filter(organisation_id=obj.organisation_id)  # type: ignore[attr-defined]
         .for_object(obj)
         .select_related("actor")
         .order_by("-seq")[:limit]

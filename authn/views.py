@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_object_for_user
+from accounts.access import AuthenticatedHttpRequest, get_object_for_user
 from accounts.models import Membership, Role
 
 from . import sessions, twofactor
@@ -43,7 +43,7 @@ def _show_codes(request: HttpRequest, codes: list[str], title: str) -> HttpRespo
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     device = twofactor.confirmed_device(user)
     requiring = Membership.objects.filter(
@@ -185,7 +185,7 @@ def disable(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_reset(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+def member_reset(request: AuthenticatedHttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """An organisation admin clears a member's second factor (lost phone and recovery codes)."""
     _membership, target = get_object_for_user(
         request, org_slug, Membership.objects.select_related("user", "organisation"), pk, min_role=Role.ADMIN
@@ -212,7 +212,7 @@ def member_reset(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's signed-in sessions; with the password, end all but this one (ASVS 7.5.2)."""
     current = request.session.session_key
     form = PasswordConfirmForm(request.POST or None, user=request.user)

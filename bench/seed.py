@@ -121,7 +121,7 @@ def write(model: type[models.Model], rows: Iterable[models.Model]) -> int:
         model._default_manager.bulk_create(rows, batch_size=2000)
         return len(rows)
     fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column)
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     prepared = {f.attname: f.get_prep_value for f in fields if isinstance(f, models.FileField)}
     names = [f.attname for f in fields]
@@ -484,7 +484,7 @@ class Seeder:
 
     # --- audit trail ------------------------------------------------------------------------
 
-    def event_kinds(self) -> list[tuple[str, Callable[[], tuple[str, str, str, dict, dict]]]]:
+    def event_kinds(self) -> list[tuple[str, Callable[[], tuple[str, str, str, dict, dict]], float]]:
         rng = self.rng
         statuses = [s.value for s in AssignmentStatus]
 

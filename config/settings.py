@@ -183,7 +183,7 @@ if not DEBUG:
         CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # Strict Content-Security-Policy: templates use no inline scripts or style attributes.
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, dict[str, list[str]]] | None = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],

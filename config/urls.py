@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from accounts import errors, invitation_views, profile_views
 from accounts import views as account_views
 from core.views import healthz
 
-org_patterns = [
+org_patterns: list[URLPattern | URLResolver] = [
     path("", account_views.org_home, name="org_home"),
     path("", include("accounts.urls")),
     path("", include("governance.urls")),

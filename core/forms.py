@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
@@ -10,6 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .forms_hidden import HiddenCharacterCheckMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def form_helper(*layout: Any, form_tag: bool = False) -> FormHelper:
@@ -46,11 +49,9 @@ class UniqueNameInOrgMixin:
     unique_name_message = _("This name is taken in your organisation.")
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()  # type: ignore[attr-defined]
-        model = self._meta.model  # type: ignore[attr-defined]
-        clash = model.objects.filter(organisation=self.org, name__iexact=name).exclude(  # type: ignore[attr-defined]
-            pk=self.instance.pk  # type: ignore[attr-defined]
-        )
+        name = self.cleaned_data["name"].strip()
+        model = self._meta.model
+        clash = model.objects.filter(organisation=self.org, name__iexact=name).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(self.unique_name_message)
         return name
@@ -60,7 +61,7 @@ class RetireForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
     """Why a record is retired (kept in the audit trail), from the version the user saw."""
 
     reason = forms.CharField(label=_("Why is it retired?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    help = ""
+    help: StrOrPromise = ""
 
     def __init__(self, *args: Any, instance: Any, **kwargs: Any):
         kwargs.setdefault("initial", {})["version"] = instance.version

@@ -20,6 +20,8 @@ check runs when the form is validated.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from crispy_forms.layout import Div
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -44,10 +46,17 @@ def describe_findings(findings: list[Finding]) -> str:
     return "; ".join(parts)
 
 
-class HiddenCharacterCheckMixin:
+if TYPE_CHECKING:
+    # The mixin goes before a form class in the bases: the type checker sees the form's API.
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class HiddenCharacterCheckMixin(_FormBase):
     hidden_text_exclude: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hidden_text_findings: dict[str, list[Finding]] = {}
         self.hidden_text_decisions: list[dict] = []
@@ -118,7 +127,8 @@ class HiddenCharacterCheckMixin:
             )
             if choice == STRIP:
                 if data is None:
-                    data = self.data.copy()
+                    # Bound data is a QueryDict or a dict (both copy); the stubs type it as a Mapping.
+                    data = self.data.copy()  # type: ignore[attr-defined]
                 data[key] = strip_hidden(raw, confusables=True)
         if data is not None:
             self.data = data
@@ -131,7 +141,7 @@ class HiddenCharacterCheckMixin:
             widget=forms.RadioSelect,
             required=False,
         )
-        fields = {}
+        fields: dict[str, forms.Field] = {}
         for key, value in self.fields.items():
             fields[key] = value
             if key == name:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -66,6 +67,12 @@ class LeasedJob(models.Model):
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0, help_text=_("How many times a worker claimed it."))
 
+    if TYPE_CHECKING:
+        # For the type checker only: each concrete job model has a manager, and fields (status,
+        # message, finished_at) that the queries here name but an abstract model cannot declare.
+        objects: ClassVar[models.Manager[Any]]
+        status: str
+
     class Meta:
         abstract = True
 
@@ -74,12 +81,15 @@ class LeasedJob(models.Model):
         return self.status in ACTIVE
 
 
+Job = TypeVar("Job", bound=LeasedJob)
+
+
 def one_active_per(field: str, *, name: str) -> models.UniqueConstraint:
     """A partial unique index: at most one queued or running job per `field` (SQLite, PostgreSQL)."""
     return models.UniqueConstraint(fields=[field], condition=Q(status__in=ACTIVE), name=name)
 
 
-def create_or_active(model: type[LeasedJob], *, active, **fields) -> tuple[LeasedJob, bool]:
+def create_or_active(model: type[Job], *, active, **fields) -> tuple[Job, bool]:
     """Create a queued job and send its task on commit, unless `active` (a queryset) already
     has one: then (that job, False). Two concurrent requests cannot both create a job: the
     database's `one_active_per` constraint refuses the second, which then gets the first."""
@@ -107,7 +117,7 @@ def send(job: LeasedJob) -> None:
     import_string(job.task).delay(job.pk)
 
 
-def claim(model: type[LeasedJob], pk: int) -> LeasedJob | None:
+def claim(model: type[Job], pk: int) -> Job | None:
     """Take the job if it is queued or its worker's lease has expired; None if it is finished
     or another worker holds a live lease (a duplicate delivery: nothing to do)."""
     now = timezone.now()

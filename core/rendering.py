@@ -24,7 +24,7 @@ def fetch_choices(*forms_: forms.BaseForm | None) -> None:
         for field in form.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 # iter(): list() of the iterator itself would first ask its len(), a COUNT query.
-                field.widget.choices = list(iter(field.choices))
+                field.widget.choices = list(iter(field.choices))  # type: ignore[arg-type]  # a ModelChoiceIterator
 
 
 def fetch_page(page):

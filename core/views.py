@@ -1,6 +1,7 @@
 """Views that belong to no app: the health check."""
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -49,7 +50,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     for name, error in checks.items():
         if error:
             logger.error("health check: %s failing: %s", name, error)
-    body = {name: {"ok": error is None} for name, error in checks.items()}
+    body: dict[str, Any] = {name: {"ok": error is None} for name, error in checks.items()}
     failing = [name for name, error in checks.items() if error]
     body["status"] = "ok" if not failing else "unavailable: " + ", ".join(failing)
     return JsonResponse(body, status=503 if failing else 200)

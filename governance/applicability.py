@@ -125,7 +125,7 @@ def _field_label(name: str) -> str:
     }[name]
 
 
-def _value_label(name: str, value: str) -> str:
+def _value_label(name: str, value: Any) -> str:
     return str(PROFILE_FIELDS[name](value).label)
 
 

@@ -1,5 +1,7 @@
 """Demo AI systems of Acme AI: six realistic, different profiles."""
 
+from typing import Any
+
 from core.demo import DemoContext
 
 from .library import load_builtin_library
@@ -7,7 +9,7 @@ from .models import AISystem, Control
 from .services.inventory import ai_system_create
 from .services.library import control_create
 
-SYSTEMS = [
+SYSTEMS: list[dict[str, Any]] = [
     {
         "name": "Support Chatbot",
         "description": "Public customer-support assistant on the website. Answers questions from the help "

@@ -9,16 +9,20 @@ whose discipline is "security and safety" can stand in for either when the speci
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Discipline, Organisation, Team
 from core.choices import Domain
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass
 class Owner:
-    role: str
+    role: StrOrPromise
     teams: list[Team]
     discipline: str
 

@@ -82,7 +82,7 @@ def T(*refs):
 
 # status: A automated test | M met, checked by review or configuration only | P partial | G gap | N not applicable | D documentation/process (met)
 # testable: whether an automated test in this repository could prove it
-R = {}
+R: dict[str, tuple[str, str, str, bool]] = {}
 
 
 def r(i, status, mech, tests="", testable=True):
@@ -1057,7 +1057,7 @@ testable = [i for i in applicable if R[i][3]]
 automated = [i for i in testable if R[i][0] == "A"]
 cnt = Counter(R[i][0] for i in ids)
 
-out = []
+out: list[str] = []
 w = out.append
 w("# OWASP ASVS 5.0 Level 2: where Bastion stands")
 w("")

@@ -240,7 +240,7 @@ def nist_600(data: Path) -> dict:
 
 def iso_42001(data: Path) -> dict:
     src = load(data / "iso-42001" / "annex-a-ids.yaml")
-    items = []
+    items: list[dict] = []
 
     def add_controls(parent: str, controls: list[str]) -> None:
         items.extend(item(c, ISO_LABELS[c], "control", parent) for c in controls)

@@ -360,7 +360,7 @@ def summary(frameworks, controls, threats) -> None:
     for key, items in frameworks.items():
         kinds = Counter(i.get("kind", "-") for i in items.values())
         print(f"  {key}: {len(items)} items ({', '.join(f'{k} {n}' for k, n in kinds.items())})")
-    table = defaultdict(Counter)
+    table: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for c in controls.values():
         table[c["practice"]][c["domain"]] += 1
     print(f"Controls: {len(controls)}")

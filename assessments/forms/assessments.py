@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -86,7 +87,7 @@ class SectionForm(HiddenCharacterCheckMixin, forms.Form):
         section: q.Section,
         values: dict[str, Any],
         versions: dict[str, int],
-        prefilled: set[str] = frozenset(),
+        prefilled: Collection[str] = frozenset(),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -105,7 +106,7 @@ class SectionForm(HiddenCharacterCheckMixin, forms.Form):
 
     @staticmethod
     def _field(question: q.Question, value: Any) -> forms.Field:
-        common = {"label": question.text, "help_text": question.why, "required": False}
+        common: dict[str, Any] = {"label": question.text, "help_text": question.why, "required": False}
         if question.kind == "text":
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, initial=value, **common)
         if question.kind == "yesno":
@@ -131,9 +132,9 @@ class SectionForm(HiddenCharacterCheckMixin, forms.Form):
 
     def answers(self) -> dict[str, Any]:
         """The cleaned answers, in the types they are stored as."""
-        values = {}
+        values: dict[str, Any] = {}
         for question in self.section.questions:
-            raw = self.cleaned_data.get(question.key)
+            raw: Any = self.cleaned_data.get(question.key)
             if question.kind == "yesno":
                 values[question.key] = {"yes": True, "no": False}.get(raw)
             elif question.kind == "multi":
@@ -227,8 +228,8 @@ class PlanForm(VersionedFormMixin, forms.Form):
         self.fields["version"].initial = version
         self.fields["system_version"].initial = system_version
         self.fields["due_date"].initial = due_date
-        self.fields["bulk_owner"].choices = choices
-        self.fields["bulk_cosign"].choices = choices
+        for name in ("bulk_owner", "bulk_cosign"):
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
         self.team_choices = choices[1:]
         for item in plan.new:
             pk = item.control.pk
@@ -275,7 +276,7 @@ class PlanForm(VersionedFormMixin, forms.Form):
                     owner_value=owner_value,
                     cosign_name=getattr(self.teams.get(cosign_value), "name", "") if cosign else None,
                     cosign_value=cosign_value,
-                    errors=[*owner.errors, *(cosign.errors if cosign else [])],
+                    errors=[str(e) for e in [*owner.errors, *(cosign.errors if cosign else [])]],
                 )
             )
         return rows

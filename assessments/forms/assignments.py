@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import django_filters
 from django import forms
@@ -46,13 +47,14 @@ class AssignmentEditForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, org: Organisation, can_change_owner: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        self.fields["assignee"].queryset = self.instance.owner_team.members.filter(is_active=True).order_by("username")
+        members = self.instance.owner_team.members.filter(is_active=True).order_by("username")
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = members
         if can_change_owner:
             teams = Team.objects.for_org(org)
-            self.fields["owner_team"].queryset = teams
+            cast(forms.ModelChoiceField, self.fields["owner_team"]).queryset = teams
             self.fields["owner_team"].help_text = _("The assignee is cleared when they are not in the new team.")
             if self.instance.needs_cosign:
-                self.fields["cosigning_team"].queryset = teams
+                cast(forms.ModelChoiceField, self.fields["cosigning_team"]).queryset = teams
                 self.fields["cosigning_team"].required = True
             else:
                 del self.fields["cosigning_team"]
@@ -192,7 +194,7 @@ class WorkFilter(AssignmentFilter):
     def __init__(self, data=None, *args, org: Organisation, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = user
-        self.filters["system"].queryset = AISystem.objects.for_org(org).active()
+        cast(django_filters.ModelChoiceFilter, self.filters["system"]).queryset = AISystem.objects.for_org(org).active()
         del self.filters["practice"]  # the work list is about systems and dates, not practices
 
     def filter_due(self, queryset, name, value):
@@ -240,7 +242,7 @@ class BulkForm(forms.Form):
         # Any "id:version" pair is acceptable here; the view fetches the ids through the tenant.
         self.fields["selected"].valid_value = lambda value: True
         # People of the member's teams; each row still checks the assignee is in its owner team.
-        self.fields["assignee"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             User.objects.filter(teams__in=team_ids, is_active=True).distinct().order_by("username")
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms.layout import Column, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +24,13 @@ class OwnershipRuleForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.org = org
         teams = Team.objects.for_org(org)
-        self.fields["team"].queryset = teams
-        self.fields["cosigning_team"].queryset = teams
-        self.fields["practice"].choices = [
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
+        cast(forms.ModelChoiceField, self.fields["cosigning_team"]).queryset = teams
+        practice = cast(forms.ChoiceField, self.fields["practice"])
+        practice.choices = [
             ("", _("Any practice (the domain's default)")),
-            *self.fields["practice"].choices[1:],
+            # A model field's choices read back as a list; the stubs give the getter the setter's type.
+            *practice.choices[1:],  # type: ignore[index,misc]
         ]
         if self.instance.pk:
             # Domain and practice are what the rule is about; to route something else, add a rule.

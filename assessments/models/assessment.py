@@ -49,7 +49,7 @@ class Assessment(models.Model):
         related_name="+",
         help_text=_("The assessment this one started from."),
     )
-    status = models.CharField(_("status"), max_length=20, choices=AssessmentStatus.choices, default="draft")
+    status = models.CharField(_("status"), max_length=20, choices=AssessmentStatus, default="draft")
     due_date = models.DateField(_("due date"), null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,7 +135,7 @@ class Review(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=20, choices=ReviewDecision.choices)
+    decision = models.CharField(max_length=20, choices=ReviewDecision)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -88,7 +88,7 @@ class ControlAssignment(models.Model):
         related_name="control_assignments",
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.NOT_STARTED
+        _("status"), max_length=20, choices=AssignmentStatus, default=AssignmentStatus.NOT_STARTED
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     implemented_by = models.ForeignKey(
@@ -212,7 +212,7 @@ class Evidence(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence")
     assignment = models.ForeignKey(ControlAssignment, on_delete=models.CASCADE, related_name="evidence")
-    kind = models.CharField(max_length=10, choices=EvidenceKind.choices)
+    kind = models.CharField(max_length=10, choices=EvidenceKind)
     file = models.FileField(upload_to=evidence_path, blank=True, max_length=200)
     original_filename = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)

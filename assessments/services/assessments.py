@@ -145,7 +145,8 @@ def answers_save(
         if not assessment.is_draft:
             raise ValidationError(_("The questionnaire is closed: the control plan has been confirmed."))
         rows = answer_rows(assessment)
-        before, after = {}, {}
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
         now = timezone.now()
         for key, value in values.items():
             question, row, seen = q.QUESTIONS[key], rows.get(key), versions.get(key, 0)

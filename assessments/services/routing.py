@@ -12,6 +12,7 @@ When several teams share a discipline, the first by name is taken; a rule makes 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +26,9 @@ from core.choices import Domain
 from governance.models import Practice
 
 from ..models import DECIDED, ControlAssignment, OwnershipRule, RerouteJob
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class Router:
         cosigning = rule.cosigning_team if domain == Domain.BOTH else None
         return Route(rule.team, cosigning, rule)
 
-    def table(self) -> list[tuple[str, str, list[Route]]]:
+    def table(self) -> list[tuple[str, StrOrPromise, list[Route]]]:
         """The effective routing for every practice: (practice, label, [security, safety, both])."""
         domains = [Domain.SECURITY, Domain.SAFETY, Domain.BOTH]
         return [(p.value, p.label, [self.route(d, p.value) for d in domains]) for p in Practice]

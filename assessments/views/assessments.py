@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.access import ensure, get_membership, get_object_for_user
+from accounts.access import AuthenticatedHttpRequest, ensure, get_membership, get_object_for_user
 from accounts.models import Role, Team
 from audit.editing import run_service
 from audit.hidden_text import save_with_choices
@@ -153,7 +153,7 @@ def assessment_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 
 
 @login_required
-def assessment_section(request: HttpRequest, org_slug: str, pk: int, section: str) -> HttpResponse:
+def assessment_section(request: AuthenticatedHttpRequest, org_slug: str, pk: int, section: str) -> HttpResponse:
     """One questionnaire section. Without JavaScript, “Save and continue” posts the section;
     with htmx every change is saved at once (an autosave) and only what changed comes back."""
     membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk, min_role=Role.MEMBER)
@@ -307,7 +307,7 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
         if outcome.conflict:
             context["conflict"] = outcome.conflict
             context["conflict_on_system"] = outcome.conflict["current"]._meta.model_name == "aisystem"
-        elif outcome.saved:
+        elif outcome.saved and outcome.result is not None:
             confirmed = outcome.result
             messages.success(
                 request,

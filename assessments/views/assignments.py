@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import ensure, get_object_for_user
+from accounts.access import AuthenticatedHttpRequest, ensure, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from audit.hidden_text import save_with_choices
@@ -86,7 +86,7 @@ def assignment_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def assignment_act(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+def assignment_act(request: AuthenticatedHttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """A lifecycle action, from the assignment page or inline from a list (htmx swaps the row;
     without JavaScript the list reloads)."""
     membership, assignment = _get(request, org_slug, pk, min_role=Role.MEMBER)

@@ -95,7 +95,7 @@ def work_bulk(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = BulkForm(request.POST, team_ids=team_ids(membership))
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(map(str, error)))
         return redirect(back)
     pairs = form.cleaned_data["selected"]
     assignments = list(

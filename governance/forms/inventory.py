@@ -1,3 +1,5 @@
+from typing import cast
+
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,7 @@ class AISystemForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFor
     def __init__(self, *args, org: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
-        self.fields["owner_team"].queryset = Team.objects.for_org(org)
+        cast(forms.ModelChoiceField, self.fields["owner_team"]).queryset = Team.objects.for_org(org)
         for name, (_label, why) in CAPABILITY_FLAGS.items():
             self.fields[name].help_text = why
         self.helper = form_helper(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -73,7 +73,13 @@ class _StrictLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:  # the C loader where PyYAML was built with libyaml
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastLoader(_SafeLoader):
     """The C safe loader (several times faster) for text that cannot hold an anchor or an alias:
     the composed node tree is measured, without recursion, before any value is built."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connection, models, transaction
 from django.db.models import F
@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 
 from ..models import Control, Framework, FrameworkItem, Scenario, Threat
+from ..models.library import LibraryQuerySet
 from .documents import builtin_document
 from .schema import SECTIONS, Known, LibraryInvalid, validate
 
@@ -82,7 +83,7 @@ def import_document(document: Any, *, organisation: Organisation | None = None) 
     return _write(document, organisation=organisation)
 
 
-def _visible(model, organisation: Organisation | None) -> models.QuerySet:
+def _visible(model, organisation: Organisation | None) -> LibraryQuerySet:
     """Rows a document for this scope may refer to: the built-in ones, plus the organisation's own."""
     return model.objects.for_org(organisation) if organisation else model.objects.builtin()
 
@@ -135,11 +136,15 @@ def _differs(row: models.Model, values: dict) -> bool:
     return any(getattr(row, name) != value for name, value in values.items())
 
 
+# The models a document's sections load into (FrameworkItem rows come with their framework).
+Row = TypeVar("Row", Framework, Control, Threat, Scenario)
+
+
 @dataclass
-class _Section:
+class _Section(Generic[Row]):
     """How one section of the document maps onto its model."""
 
-    model: type[models.Model]
+    model: type[Row]
     values: Callable[[dict], dict]
     relations: dict[str, Callable[[dict], set[int]]] = field(default_factory=dict)
     identity: str = "ref"
@@ -180,7 +185,7 @@ class _Writer:
     def resolver(ids: dict[str, int], name: str) -> Callable[[dict], set[int]]:
         return lambda spec: {ids[ref] for ref in spec.get(name) or []}
 
-    def stamp(self, row: models.Model) -> None:
+    def stamp(self, row: Framework | FrameworkItem | Control | Threat | Scenario) -> None:
         """Mark an existing row as changed by this load: back in service, newer, re-stamped."""
         row.retired_at = None
         if hasattr(row, "updated_at"):
@@ -243,7 +248,8 @@ class _Writer:
         for key, item in rows.items():
             if id(item) in new_ids:
                 continue
-            parent_id = rows[parents[key]].pk if parents[key] else None
+            parent = parents[key]
+            parent_id = rows[parent].pk if parent else None
             if item.parent_id != parent_id:
                 item.parent_id = parent_id
                 if id(item) not in changed_ids:
@@ -280,7 +286,7 @@ class _Writer:
 
     # --- controls, threats, scenarios ------------------------------------------------------
 
-    def sync(self, kind: str, section: _Section) -> tuple[dict[str, models.Model], list[int]]:
+    def sync(self, kind: str, section: _Section[Row]) -> tuple[dict[str, Row], list[int]]:
         """Create, update and (for a release) retire one section's rows; return them by identity, and
         the ids it retired."""
         model, counts, identity = section.model, self.report.counts[kind], section.identity

@@ -196,7 +196,7 @@ class _Checker:
             return
         seen: dict[str, int] = {}
         for index, entry in enumerate(value):
-            ident = entry.get(id_field) if isinstance(entry, dict) else None
+            ident: Any = entry.get(id_field) if isinstance(entry, dict) else None
             usable = isinstance(ident, str) and ident.strip() and "]" not in ident and len(ident) <= 80
             path = f"{prefix}{section}[{ident if usable and ident not in seen else index}]"
             if not isinstance(entry, dict):
@@ -244,7 +244,8 @@ class _Checker:
 
     def string_list(self, path: str, values: list) -> list[tuple[str, str]]:
         """(path, value) of each string in the list; other types and repeats are reported."""
-        result, counts = [], Counter()
+        result: list[tuple[str, str]] = []
+        counts: Counter[str] = Counter()
         for i, value in enumerate(values):
             if not isinstance(value, str):
                 self.error(f"{path}[{i}]", f"expected a string, got {_type_name(value)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -9,6 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Team
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SystemType(models.TextChoices):
@@ -66,7 +71,7 @@ class OperatorRole(models.TextChoices):
 
 # The capability flags, in the order forms and pages show them, with a plain-language label and
 # the reason we ask. Library applicability rules refer to these names (docs/library-format.md).
-CAPABILITY_FLAGS: dict[str, tuple[str, str]] = {
+CAPABILITY_FLAGS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     "generates_text": (
         _("Generates free text"),
         _("Generated text can be wrong, unsafe or manipulated; output controls apply."),
@@ -154,12 +159,12 @@ class AISystem(models.Model):
         related_name="owned_systems",
         help_text=_("The business team accountable for the system."),
     )
-    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20, choices=LifecycleStage.choices)
-    system_type = models.CharField(_("system type"), max_length=20, choices=SystemType.choices)
+    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20, choices=LifecycleStage)
+    system_type = models.CharField(_("system type"), max_length=20, choices=SystemType)
     provenance = models.CharField(
         _("model provenance"),
         max_length=30,
-        choices=Provenance.choices,
+        choices=Provenance,
         help_text=_("Where the model comes from decides who can fix it and which supply-chain risks apply."),
     )
     model_details = models.CharField(
@@ -171,13 +176,13 @@ class AISystem(models.Model):
     exposure = models.CharField(
         _("exposure"),
         max_length=20,
-        choices=Exposure.choices,
+        choices=Exposure,
         help_text=_("Who can send it input. The wider the audience, the more likely someone attacks it."),
     )
     autonomy = models.CharField(
         _("autonomy"),
         max_length=20,
-        choices=Autonomy.choices,
+        choices=Autonomy,
         help_text=_("How much it does on its own before a person checks."),
     )
     generates_text = models.BooleanField(CAPABILITY_FLAGS["generates_text"][0], default=False)
@@ -199,7 +204,7 @@ class AISystem(models.Model):
     eu_ai_act_tier = models.CharField(
         _("EU AI Act tier"),
         max_length=20,
-        choices=EUAIActTier.choices,
+        choices=EUAIActTier,
         default=EUAIActTier.UNASSESSED,
         help_text=_(
             "The EU AI Act's risk class. Hiring, credit and similar decisions about people are usually high risk."
@@ -208,7 +213,7 @@ class AISystem(models.Model):
     operator_role = models.CharField(
         _("our role under the EU AI Act"),
         max_length=20,
-        choices=OperatorRole.choices,
+        choices=OperatorRole,
         default=OperatorRole.DEPLOYER,
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -264,5 +269,5 @@ class AISystem(models.Model):
         """The values applicability rules read: the profile fields and the capability flags."""
         return {name: getattr(self, name) for name in [*PROFILE_FIELDS, *CAPABILITY_FLAGS]}
 
-    def enabled_flags(self) -> list[tuple[str, str]]:
+    def enabled_flags(self) -> list[tuple[str, StrOrPromise]]:
         return [(name, label) for name, (label, _why) in CAPABILITY_FLAGS.items() if getattr(self, name)]

@@ -187,7 +187,7 @@ class Control(models.Model):
     guidance = models.TextField(_("guidance"), blank=True)
     evidence_hint = models.TextField(_("evidence hint"), blank=True)
     domain = models.CharField(_("domain"), max_length=10, choices=Domain.choices)
-    practice = models.CharField(_("practice"), max_length=30, choices=Practice.choices)
+    practice = models.CharField(_("practice"), max_length=30, choices=Practice)
     applies_when = models.JSONField(_("applies when"), default=always)
     review_cadence_days = models.PositiveSmallIntegerField(
         _("review cadence (days)"), default=365, validators=[MinValueValidator(1), MaxValueValidator(1095)]
@@ -254,7 +254,7 @@ class Threat(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     domain = models.CharField(_("domain"), max_length=10, choices=Domain.choices)
-    surface = models.CharField(_("attack surface"), max_length=20, choices=Surface.choices)
+    surface = models.CharField(_("attack surface"), max_length=20, choices=Surface)
     concerns = models.JSONField(_("concerns"), default=list, blank=True)
     mappings = models.ManyToManyField(FrameworkItem, related_name="threats", blank=True)
     controls = models.ManyToManyField(Control, related_name="threats", blank=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +23,9 @@ from audit.services import audited_retire, audited_state, lock, record, record_c
 from ..library import ImportReport, LibraryInvalid, import_document
 from ..library.schema import LibraryError
 from ..models import Control, Framework, Scenario, Threat
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # "controls[AC-X].mappings[2]" → "mappings": the form field an error belongs to.
 _FIELD = re.compile(r"^[a-z_]+\[[^\]]*\]\.([a-z_]+)")
@@ -67,7 +70,7 @@ class _Kind:
     section: str
     identity: str  # the field that names the entry and is fixed once it exists
     action: str
-    clash: str
+    clash: StrOrPromise
 
 
 CONTROLS = _Kind(
@@ -153,7 +156,7 @@ def framework_update(*, actor, framework: Framework, expected_version: int, spec
 
 
 # The organisation's own rows an import may add or change, with what their audit state reads.
-_IMPORTED: list[tuple[type[models.Model], tuple[str, ...]]] = [
+_IMPORTED: list[tuple[type[Framework] | type[Control] | type[Threat] | type[Scenario], tuple[str, ...]]] = [
     (Framework, ("items",)),
     (Control, ("mappings__framework",)),
     (Threat, ("mappings__framework", "controls")),

@@ -67,7 +67,7 @@ def system_create(request: HttpRequest, org_slug: str) -> HttpResponse:
         lambda: ai_system_create(actor=request.user, organisation=org, data=form.profile_data()),
         actor=request.user,
     )
-    if outcome.saved:
+    if outcome.saved and outcome.result is not None:
         system = outcome.result
         messages.success(request, _("“%(name)s” added to the inventory.") % {"name": system.name})
         return redirect("governance:system_detail", org_slug, system.pk)

@@ -7,6 +7,7 @@ that change it are in library_edit.py.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Prefetch, Q
@@ -26,6 +27,9 @@ from ..library.coverage import COVERED, OUT_OF_SCOPE, SUB_ITEMS, UNCOVERED, stat
 from ..models import AISystem, Concern, Control, Framework, FrameworkItem, Scenario, Threat
 from ..rules import can_edit_library, can_edit_library_entry, can_export_library, get_library_object_for_user
 from ..triage import typical_owners
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _mapped_items():
@@ -53,7 +57,7 @@ def _framework_keys(rows) -> None:
         row.framework_keys = sorted({item.framework.key for item in row.mapped})
 
 
-def _concern_labels(keys: list[str]) -> list[str]:
+def _concern_labels(keys: list[str]) -> list[StrOrPromise]:
     return [Concern(key).label for key in keys if key in Concern.values]
 
 

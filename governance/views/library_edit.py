@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +35,10 @@ def _crosswalk_url(org_slug: str, framework: Framework) -> str:
     return f"{reverse('governance:crosswalk', args=[org_slug])}?{urlencode({'framework': framework.key})}"
 
 
-def _save(form, save, *, actor) -> tuple[object | None, dict | None]:
+T = TypeVar("T")
+
+
+def _save(form, save: Callable[[], T], *, actor) -> tuple[T | None, dict | None]:
     """Run a service for a valid form: (result, None), or (None, conflict) with errors on the form.
     The user's choices about hidden characters are audited with the change."""
     outcome = run_service(form, save, actor=actor)

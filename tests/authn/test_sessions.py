@@ -127,7 +127,7 @@ def test_production_cookies_carry_the_host_prefix(monkeypatch):
 
 
 def test_a_user_sees_their_sessions_and_ends_the_others_with_their_password(client_for, member, org):
-    elsewhere = Client(HTTP_USER_AGENT="Phone browser", REMOTE_ADDR="192.0.2.44")
+    elsewhere = Client(headers={"user-agent": "Phone browser"}, REMOTE_ADDR="192.0.2.44")
     elsewhere.post(reverse("login"), {"username": "the-member", "password": "password"})
     c = client_for(member)
     page = c.get(reverse("authn:sessions"))
