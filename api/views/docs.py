@@ -1,19 +1,16 @@
 """The OpenAPI schema and the interactive docs.
 
 The docs page runs Swagger UI from the pinned drf-spectacular-sidecar package (served as static
-files; no CDN), with its start-up script from our own origin (the split view), so no inline
-script is needed. Its policy differs from the site's only where Swagger UI needs it: see
-`DOCS_CSP` below.
+files; no CDN), with its start-up script from our own origin (the split view) and its page styles
+in a static file (our template replaces drf-spectacular's, which has an inline `<style>`). So the
+page needs no exception to the site's strict policy: the narrowest policy that works is that one.
+tests/browser/test_api_docs.py opens the docs, expands and runs an operation, and fails on any
+policy violation; should a Swagger UI upgrade need more, add the one directive it needs here
+with `csp.decorators.csp_update` on `DocsView`, never on the site's policy.
 """
 
-from csp.decorators import csp_update
-from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
-
-# Swagger UI renders with React and sets style attributes on its elements; style-src-attr lets
-# those through while <style> elements and scripts stay 'self' only.
-DOCS_CSP = {"style-src-attr": ["'unsafe-inline'"]}
 
 
 class SchemaView(SpectacularAPIView):
@@ -22,7 +19,6 @@ class SchemaView(SpectacularAPIView):
     permission_classes = [AllowAny]
 
 
-@method_decorator(csp_update(DOCS_CSP), name="dispatch")
 class DocsView(SpectacularSwaggerSplitView):
     permission_classes = [AllowAny]
     template_name = "api/swagger_ui.html"
