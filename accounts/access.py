@@ -43,12 +43,18 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 
 def get_membership(
-    request: HttpRequest, org_slug: str, *, min_role: str = Role.VIEWER, roles: Iterable[str] | None = None
+    request: HttpRequest,
+    org_slug: str,
+    *,
+    min_role: str = Role.VIEWER,
+    roles: Iterable[str] | None = None,
+    remember: bool = True,
 ) -> Membership:
     """Return the user's membership of the organisation `org_slug`, checking the role.
 
     `min_role` admits that role and every higher one; `roles`, when given, admits exactly
     those roles instead (for capabilities outside the ranking, such as auditors' exports).
+    `remember=False` (the API) leaves the session and the user's last organisation alone.
     """
     membership = getattr(request, "membership", None)
     if membership is None or membership.organisation.slug != org_slug:
@@ -62,7 +68,7 @@ def get_membership(
         except Membership.DoesNotExist:
             raise Http404("No such organisation") from None
         request.membership = membership  # type: ignore[attr-defined]  # cached for this request's later calls
-        if request.session.get("org_slug") != org_slug:
+        if remember and request.session.get("org_slug") != org_slug:
             request.session["org_slug"] = org_slug  # the home page returns here next time
             remember_organisation(request.user, membership.organisation)  # and at the next sign-in
     require_role(membership, min_role=min_role, roles=roles)

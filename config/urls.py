@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from accounts import errors, invitation_views, profile_views
 from accounts import views as account_views
+from api import account_views as api_account_views
 from core.views import healthz
 
 org_patterns: list[URLPattern | URLResolver] = [
@@ -37,10 +38,13 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", include("authn.urls")),
+    path("account/api-tokens/", api_account_views.token_list, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", api_account_views.token_revoke_view, name="api_token_revoke"),
     path("accounts/organisations/", account_views.organisation_list, name="organisation_list"),
     path("accounts/organisations/new/", account_views.organisation_create, name="organisation_create"),
     path("invitations/<int:pk>/<slug:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,6 +5,8 @@ organisation get 404, roles below the one required get 403, the rest get the pag
 tests/matrix/<area>.py. A URL added without a row fails `test_every_url_is_in_the_matrix`.
 """
 
+import json
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -14,6 +16,7 @@ from audit.models import AuditEvent, Verification
 from audit.services import record
 from tests.factories import AISystemFactory, TeamFactory
 from tests.matrix import ROLES, extend_world, merged_rows
+from tests.matrix.api import api_token_for
 from tests.matrix.core import system_form
 
 MATRIX = merged_rows()
@@ -43,6 +46,11 @@ NOT_ORG_SCOPED = {
     "authn:codes",
     "authn:disable",
     "authn:sessions",
+    # The user's own API tokens (tests/api/test_tokens.py); the public API schema and docs page.
+    "api_tokens",
+    "api_token_revoke",
+    "api:schema",
+    "api:docs",
 }
 
 
@@ -88,9 +96,13 @@ def world(org, team, make_member):
     return world
 
 
-def _request(client, name, row, world):
+def _request(client, name, row, world, who=None):
     kwargs = {"org_slug": world["org"].slug, **(row.kwargs(world) if row.kwargs else {})}
     url = reverse(name.split("#")[0], kwargs=kwargs)
+    if row.api:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {world['api_tokens'][who]}"} if who != "anonymous" else {}
+        data = json.dumps(row.data(world)) if row.data else ""
+        return client.generic(row.method.upper(), url, data, content_type="application/json", **headers)
     if row.method == "post":
         return client.post(url, row.data(world) if row.data else {})
     return client.get(url)
@@ -104,13 +116,15 @@ def _allowed(row, who) -> bool:
 
 def _expected(row, who) -> str:
     if who == "anonymous":
-        return "login redirect"
+        return "401" if row.api else "login redirect"
     if who == "outsider":
         return "404"
     return f"one of {row.ok}" if _allowed(row, who) else "403"
 
 
 def _as_expected(row, who, response) -> bool:
+    if who == "anonymous" and row.api:
+        return response.status_code == 401
     if who == "anonymous":
         return response.status_code == 302 and response["Location"].startswith(reverse("login"))
     if who == "outsider":
@@ -127,14 +141,18 @@ def test_url_answers_each_kind_of_user_as_the_matrix_says(client, world, outside
     """
     row = MATRIX[name]
     problems = []
+    if row.api:  # outside the per-persona savepoints, so the token outlives them
+        world["api_tokens"]["outsider"] = api_token_for(outsider)
     for who in ["anonymous", "outsider", *ROLES, OTHER_TEAM]:
         with transaction.atomic():
             client.logout()
-            if who == "outsider":
+            if row.api:  # the persona's token, no session
+                pass
+            elif who == "outsider":
                 client.force_login(outsider)
             elif who != "anonymous":
                 client.force_login(world["users"][who])
-            response = _request(client, name, row, world)
+            response = _request(client, name, row, world, who)
             transaction.set_rollback(True)
         if not _as_expected(row, who, response):
             problems.append(f"{who} got {response.status_code}, expected {_expected(row, who)}")

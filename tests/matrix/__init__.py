@@ -28,6 +28,9 @@ class Row:
     # Members may do it only on what their team owns: a member of another team of the same
     # organisation gets 403 (the "other team" persona). Otherwise that persona is a plain member.
     team_scoped: bool = False
+    # An API endpoint (tests/matrix/api.py): called with each persona's token, JSON bodies, and
+    # anonymous callers get 401 instead of the login page. `method` may be any HTTP method.
+    api: bool = False
 
 
 def area_modules():

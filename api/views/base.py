@@ -1,0 +1,91 @@
+"""What every organisation endpoint shares: the organisation from the URL, resolved through the
+caller's membership by `accounts.access` (outsider → 404, lower role → 403), the audit channel,
+and the bridge from a JSON body to the UI's own form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, generics
+from rest_framework.request import Request
+
+from accounts.access import get_membership
+from accounts.models import Membership, Role
+from audit import channels
+from core.forms_hidden import CHOICE_SUFFIX
+
+from ..errors import validation_fields
+
+
+def _has_bearer(request) -> bool:
+    return request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer ")
+
+
+class OrgAPIView(generics.GenericAPIView):
+    """Base of every `/api/v1/o/<org_slug>/…` endpoint."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # Changes made with a token are recorded as made through the API; with the docs' session,
+        # through the web session, like the pages.
+        with channels.via(channels.API if _has_bearer(request) else channels.WEB):
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication first: anonymous → 401
+        # Outsiders → 404 before anything else. The membership is kept on the request, so the
+        # access helpers the handlers call reuse it and never touch the session.
+        self.membership()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)  # governance data stays out of caches
+        return response
+
+    def membership(self, *, min_role: str = Role.VIEWER, roles=None) -> Membership:
+        return get_membership(self.request, self.kwargs["org_slug"], min_role=min_role, roles=roles, remember=False)
+
+    @property
+    def org(self):
+        return self.membership().organisation
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "org_slug": self.kwargs.get("org_slug")}
+
+
+def checked(serializer_class, request: Request, *, partial: bool = False) -> dict:
+    """The body, type-checked by `serializer_class` (400 with the fields otherwise)."""
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def bound_form(form_class, data: dict, *, files=None, hidden: str | None = None, **kwargs) -> forms.BaseForm:
+    """The UI's form, bound to the API's data, validated; ValidationError (400) when it refuses.
+
+    `hidden` is the request's choice for texts with hidden characters (`strip` or `keep`), applied
+    to every text field, as a person would pick it next to each one on the page.
+    """
+    data = {k: v for k, v in data.items() if k != "hidden_characters"}
+    form = form_class(data=data, files=files, **kwargs)
+    if hidden:
+        form.data = {**data, **{f"{name}{CHOICE_SUFFIX}": hidden for name in form.hidden_text_field_names()}}
+    if not form.is_valid():
+        errors = {name: [m["message"] for m in msgs] for name, msgs in form.errors.get_json_data().items()}
+        message, fields = validation_fields(errors)
+        if getattr(form, "hidden_text_findings", None):
+            message = _(
+                "A text holds hidden or look-alike characters (listed per field). Send it again with "
+                "`hidden_characters` set to `strip` (remove them) or `keep`."
+            )
+        raise exceptions.ValidationError(_errors(message, fields))
+    return form
+
+
+class _errors(dict):
+    """A ValidationError detail that keeps the general message apart from the fields."""
+
+    def __init__(self, message: str, fields: dict):
+        super().__init__({**fields, "non_field_errors": [message]})
