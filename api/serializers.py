@@ -14,22 +14,9 @@ from assessments.models import Assessment, ControlAssignment, Evidence
 from assessments.workflow import ASSIGNMENT
 from audit.models import AuditEvent
 from core.forms_hidden import CHOICES as HIDDEN_CHOICES
-from governance.models import CAPABILITY_FLAGS, AISystem, Control, Framework, Threat
+from governance.models import AISystem, Control, Framework, Threat
 
-SYSTEM_FIELDS = [
-    "name",
-    "description",
-    "owner_team",
-    "lifecycle_stage",
-    "system_type",
-    "provenance",
-    "model_details",
-    "exposure",
-    "autonomy",
-    *CAPABILITY_FLAGS,
-    "eu_ai_act_tier",
-    "operator_role",
-]
+SYSTEM_FIELDS = AISystem.EDITABLE_FIELDS
 
 
 class HiddenCharactersField(serializers.ChoiceField):

@@ -454,14 +454,7 @@ def add_evidence(request, membership, assignment) -> Response:
     )
     evidence = save_with_choices(
         form,
-        lambda: assignment_services.evidence_add(
-            actor=request.user,
-            assignment=assignment,
-            upload=form.cleaned_data["file"],
-            link=form.cleaned_data["link"],
-            note=form.cleaned_data["note"],
-            valid_until=form.cleaned_data["valid_until"],
-        ),
+        lambda: assignment_services.evidence_from_form(actor=request.user, assignment=assignment, form=form),
         actor=request.user,
         obj=assignment,
     )

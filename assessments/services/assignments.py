@@ -163,6 +163,19 @@ def evidence_add(
     return evidence
 
 
+def evidence_from_form(*, actor, assignment: ControlAssignment, form) -> Evidence:
+    """Attach what a valid EvidenceForm holds (the page and the API share the form and this call)."""
+    data = form.cleaned_data
+    return evidence_add(
+        actor=actor,
+        assignment=assignment,
+        upload=data["file"],
+        link=data["link"],
+        note=data["note"],
+        valid_until=data["valid_until"],
+    )
+
+
 def _evidence_recorded(actor, assignment: ControlAssignment, evidence: Evidence) -> None:
     record(
         organisation=assignment.organisation,

@@ -189,14 +189,7 @@ def evidence_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
     outcome = run_service(
         form,
-        lambda: services.evidence_add(
-            actor=request.user,
-            assignment=assignment,
-            upload=form.cleaned_data["file"],
-            link=form.cleaned_data["link"],
-            note=form.cleaned_data["note"],
-            valid_until=form.cleaned_data["valid_until"],
-        ),
+        lambda: services.evidence_from_form(actor=request.user, assignment=assignment, form=form),
         actor=request.user,
         about=assignment,
     )

@@ -19,20 +19,7 @@ class AISystemForm(HiddenCharacterCheckMixin, UniqueNameInOrgMixin, VersionedFor
 
     class Meta:
         model = AISystem
-        fields = [
-            "name",
-            "description",
-            "owner_team",
-            "lifecycle_stage",
-            "system_type",
-            "provenance",
-            "model_details",
-            "exposure",
-            "autonomy",
-            *CAPABILITY_FLAGS,
-            "eu_ai_act_tier",
-            "operator_role",
-        ]
+        fields = AISystem.EDITABLE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "lifecycle_stage": _("Where it is now. Controls are worked on from design onwards."),

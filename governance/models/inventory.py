@@ -230,8 +230,8 @@ class AISystem(models.Model):
 
     objects = AISystemQuerySet.as_manager()
 
-    # Fields recorded in the audit trail on create and update.
-    AUDITED_FIELDS = [
+    # What people edit (the form, the API): the profile and who owns it.
+    EDITABLE_FIELDS = [
         "name",
         "description",
         "owner_team",
@@ -244,8 +244,9 @@ class AISystem(models.Model):
         *CAPABILITY_FLAGS,
         "eu_ai_act_tier",
         "operator_role",
-        "version",
     ]
+    # Fields recorded in the audit trail on create and update.
+    AUDITED_FIELDS = [*EDITABLE_FIELDS, "version"]
 
     class Meta:
         ordering = ["name"]
