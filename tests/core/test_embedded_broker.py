@@ -22,6 +22,8 @@ def test_sending_a_task_and_a_broadcast_leaves_the_working_directory_clean(tmp_p
     repo, var = tmp_path / "repo", tmp_path / "var"
     repo.mkdir()
     monkeypatch.chdir(repo)
+    # Celery lets CELERY_BROKER_URL win over the app's own broker (CI's Redis stage sets it).
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     app = Celery("embedded-test", broker="filesystem://", set_as_current=False)
     app.conf.broker_transport_options = filesystem_broker_options(var)
     app.send_task("audit.tasks.audit_verify_all_task")
