@@ -118,6 +118,9 @@ def get_object_for_user(
         obj = queryset.get(organisation=membership.organisation, pk=pk)
     except (ObjectDoesNotExist, ValueError):
         raise Http404("No such object") from None
+    # It was fetched through this organisation: hand it the row we hold, so nothing (a template,
+    # the audit trail) selects the organisation again.
+    obj.organisation = membership.organisation
     return membership, obj
 
 
