@@ -35,7 +35,8 @@ class EndpointForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFor
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["event_types"].choices = [(k, f"{k}: {v}") for k, v in events.EVENT_TYPES.items()]
+        choices = [(k, f"{k}: {v}") for k, v in events.EVENT_TYPES.items()]
+        self.fields["event_types"].choices = choices  # type: ignore[attr-defined]
         if not self.instance.pk:
             del self.fields["is_active"]
         self.helper = form_helper()

@@ -71,7 +71,7 @@ def check_url(url: str) -> Target:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
         raise TargetRefused(_("The host %(host)s cannot be resolved.") % {"host": host}) from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise TargetRefused(_("The host %(host)s cannot be resolved.") % {"host": host})
     if not getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False):

@@ -25,7 +25,7 @@ def _endpoint(request: HttpRequest, org_slug: str, pk: int):
     return get_object_for_user(request, org_slug, Endpoint.objects.current(), pk, min_role=Role.ADMIN)
 
 
-def _show_secret(request: HttpRequest, endpoint: Endpoint, *, created: bool) -> HttpResponse:
+def _show_secret(request: HttpRequest, endpoint: Endpoint | None, *, created: bool) -> HttpResponse:
     """The secret, this once (the answer to the POST: it is never stored in the session)."""
     response = render(request, "webhooks/endpoint_secret.html", {"endpoint": endpoint, "created": created})
     response["Cache-Control"] = "no-store"
