@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "hygiene",
     "authn",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -297,7 +298,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.jobs_sweep_task",
         "schedule": 60,
     },
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.sweep_task",
+        "schedule": 120,
+    },
+    "webhooks-overdue": {
+        "task": "webhooks.tasks.overdue_task",
+        "schedule": 60 * 60 * 24,
+    },
 }
+# Webhooks (docs/webhooks.md): who may be called and how hard we try.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=8)
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=15)
+WEBHOOKS_RETRY_MAX_SECONDS = env.int("WEBHOOKS_RETRY_MAX_SECONDS", default=6 * 60 * 60)
 # A worker holds a job for this long without a heartbeat; after that the job is taken over
 # (core/jobs.py). Jobs beat well within it; a lost worker's job resumes within about two leases.
 BASTION_JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)

@@ -285,7 +285,17 @@ def _framework(org, actor, team):
     return framework_update(actor=actor, framework=framework, expected_version=framework.version, spec=spec)
 
 
+def _webhook_endpoint(org, actor, team):
+    from webhooks.models import Endpoint
+    from webhooks.services import endpoint_update
+
+    endpoint = Endpoint.objects.create(organisation=org, url="https://hooks.example.com/", event_types=[])
+    data = {"url": endpoint.url, "description": "Chat", "event_types": ["assignment.overdue"], "is_active": True}
+    return endpoint_update(actor=actor, endpoint=endpoint, expected_version=endpoint.version, data=data)
+
+
 GOVERNED_WRITES = {
+    "webhooks.endpoint": (_webhook_endpoint, "event_types"),
     "governance.framework": (_framework, "edition"),
     "governance.aisystem": (_system, "name"),
     "accounts.team": (_team, "name"),

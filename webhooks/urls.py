@@ -1,0 +1,16 @@
+"""Webhook settings, mounted under /o/<org_slug>/settings/webhooks/ (admins only)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "webhooks"
+urlpatterns = [
+    path("", views.endpoint_list, name="endpoint_list"),
+    path("new/", views.endpoint_create, name="endpoint_create"),
+    path("<int:pk>/", views.endpoint_detail, name="endpoint_detail"),
+    path("<int:pk>/edit/", views.endpoint_edit, name="endpoint_edit"),
+    path("<int:pk>/rotate/", views.endpoint_rotate, name="endpoint_rotate"),
+    path("<int:pk>/test/", views.endpoint_test, name="endpoint_test"),
+    path("<int:pk>/remove/", views.endpoint_retire, name="endpoint_retire"),
+]
