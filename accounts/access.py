@@ -120,7 +120,7 @@ def get_object_for_user(
         raise Http404("No such object") from None
     # It was fetched through this organisation: hand it the row we hold, so nothing (a template,
     # the audit trail) selects the organisation again.
-    obj.organisation = membership.organisation
+    obj.organisation = membership.organisation  # type: ignore[union-attr]  # every tenant row has one
     return membership, obj
 
 
