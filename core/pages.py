@@ -7,6 +7,7 @@ grow with how deep the reader goes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +26,31 @@ def _query_without(request: HttpRequest, name: str) -> str:
     return params.urlencode()
 
 
-def paginate(request: HttpRequest, queryset: QuerySet | list, *, per_page: int | None = None) -> tuple[Page, str]:
+class _Counted:
+    """A queryset whose row count comes from a cheaper query (the paginator's `count()`)."""
+
+    def __init__(self, queryset: QuerySet, count: Callable[[], int]):
+        self.queryset, self._count, self.ordered = queryset, count, queryset.ordered
+
+    def count(self) -> int:
+        return self._count()
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet | list,
+    *,
+    per_page: int | None = None,
+    count: Callable[[], int] | None = None,
+) -> tuple[Page, str]:
     """The requested page (a bad or too-large number gives the nearest page) and the query string
-    that keeps the filters on the other pages' links."""
-    page = Paginator(queryset, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
+    that keeps the filters on the other pages' links. `count`, if given, counts the rows instead of
+    `queryset.count()` (a query an index can answer alone)."""
+    rows = _Counted(queryset, count) if count is not None and isinstance(queryset, QuerySet) else queryset
+    page = Paginator(rows, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
     # The rows are read here, in the view: a template must not run queries while it renders
     # (tests/test_query_scaling.py).
     page.object_list = list(page.object_list)

@@ -8,7 +8,6 @@ from django.db.models import Case, F, IntegerField, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +17,7 @@ from core.pages import paginate
 from core.rendering import fetch_choices
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
-from ..models import DECIDED, ControlAssignment
+from ..models import DECIDED, AssignmentStatus, ControlAssignment
 from ..readiness import system_readiness
 from ..rules import can_work_on_assignment
 from ..services.assignments import assignments_bulk
@@ -28,32 +27,50 @@ from .common import assignment_rows, safe_next, system_page_context, system_quer
 CONTROLS_PAGE_SIZE = 100  # a system's Controls tab: most systems fit on one page
 
 
-# Column sorts (sort_header: `?sort=due`, `?sort=-due`); undated rows last either way.
+# Column sorts (sort_header: `?sort=due`, `?sort=-due`); undated rows last either way. Each list
+# adds its own last key: the work list its primary key (then the whole order is on assignment
+# columns, which an index can serve), a system's Controls tab the control's reference.
 SORTS = {
     "control": ("control__ref", "ai_system__name"),
     "system": ("ai_system__name", "control__ref"),
-    "due": ("due_date", "control__ref"),
-    "status": ("status", "control__ref"),
+    "due": ("due_date",),
+    "status": ("status", "due_date"),
 }
+WORK_TIEBREAK = ("pk",)
+CONTROLS_TIEBREAK = ("control__ref",)
+# Status filters under which a list can hold decided and undecided rows together.
+MIXED_STATUSES = ("", AssignmentStatus.NOT_APPLICABLE)
 
 
-def _ordered(queryset, sort: str = ""):
+def _ordered(queryset, sort: str = "", *, tiebreak: tuple[str, ...], mixed: bool = True):
     """By the column the user chose, or else overdue work first (most overdue on top), then by
-    due date, undated after, decided work at the end."""
+    due date, undated after, decided work at the end.
+
+    Open work sorted by due date is already "overdue first": every overdue row is due before
+    today. So the default order needs no computed rank unless decided rows can be in the list
+    (`mixed`): the open list is ordered on (due_date, pk), which `assignment_active_due_idx`
+    serves in order, and the page's rows are read without sorting the team's thousands."""
     descending, key = sort.startswith("-"), sort.lstrip("-")
     if key in SORTS:
+        names = (*SORTS[key], *tiebreak)
         return queryset.order_by(
-            *(F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in SORTS[key])
+            *(F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in names)
         )
-    today = timezone.localdate()
-    return queryset.annotate(
-        overdue_rank=Case(
-            When(DECIDED, then=2),
-            When(due_date__lt=today, then=0),
-            default=1,
-            output_field=IntegerField(),
-        )
-    ).order_by("overdue_rank", F("due_date").asc(nulls_last=True), "ai_system__name", "control__ref")
+    order = [F("due_date").asc(nulls_last=True), *tiebreak]
+    if mixed:
+        queryset = queryset.annotate(decided_rank=Case(When(DECIDED, then=1), default=0, output_field=IntegerField()))
+        order.insert(0, "decided_rank")
+    return queryset.order_by(*order)
+
+
+def _team_count(queryset, teams) -> int:
+    """The rows of `queryset` (already limited to the teams) in one query that reads two indexes
+    alone: the rows a team owns, plus those it co-signs and does not own. Counting
+    `owner IN teams OR cosigning IN teams` visits every row's table page instead (a bitmap OR)."""
+    rows = queryset.order_by().values("pk")
+    owned = rows.filter(owner_team_id__in=teams)
+    cosigned_only = rows.filter(cosigning_team_id__in=teams).exclude(owner_team_id__in=teams)
+    return owned.union(cosigned_only, all=True).count()
 
 
 @login_required
@@ -67,8 +84,11 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     if "status" not in data:
         data["status"] = "open"  # what needs doing; "All" is one click away
     filterset = WorkFilter(data, queryset=base, org=org, user=request.user)
-    ordered = _ordered(filterset.qs, request.GET.get("sort", ""))
-    page, query = paginate(request, ordered)
+    status = filterset.form.cleaned_data.get("status", "") if filterset.form.is_valid() else ""
+    ordered = _ordered(
+        filterset.qs, request.GET.get("sort", ""), tiebreak=WORK_TIEBREAK, mixed=status in MIXED_STATUSES
+    )
+    page, query = paginate(request, ordered, count=lambda: _team_count(filterset.qs, teams))
     page.object_list = with_quick_actions(membership, page.object_list)
     bulk_form = BulkForm(team_ids=teams)
     fetch_choices(filterset.form, bulk_form)
@@ -136,7 +156,7 @@ def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     filterset = AssignmentFilter(request.GET, queryset=assignment_rows().filter(ai_system=system).active())
     # Up to hundreds of rows: pages of 100, and no form per row (each with its own actions);
     # rows are ticked and changed with one shared control (the bulk bar of My work), or opened.
-    ordered = _ordered(filterset.qs, request.GET.get("sort", ""))
+    ordered = _ordered(filterset.qs, request.GET.get("sort", ""), tiebreak=CONTROLS_TIEBREAK)
     page, query = paginate(request, ordered, per_page=CONTROLS_PAGE_SIZE)
     can_bulk = membership.can_edit and bool(teams)
     bulk_form = BulkForm(team_ids=teams) if can_bulk else None

@@ -203,3 +203,34 @@ def test_columns_sort_and_keep_undated_rows_last(client_for, member, system, url
     assert refs(c.get(url, {"sort": "-due"})) == ["B-LATER", "A-SOON", "C-UNDATED"]
     assert refs(c.get(url, {"sort": "control"})) == ["A-SOON", "B-LATER", "C-UNDATED"]
     assert 'aria-sort="descending"' in c.get(url, {"sort": "-due"}).content.decode()
+
+
+def test_the_count_takes_each_row_once_whichever_team_holds_it(
+    client_for, make_member, team, safety_team, system, org, url
+):
+    """The page count adds owned rows and rows only co-signed: a row both teams hold counts once."""
+    both_teams = make_member(Role.MEMBER, "in-both-teams", teams=[team, safety_team])
+    assign(system, "OWNED")
+    assign(system, "OWNED-AND-COSIGNED", cosigning_team=safety_team)
+    other = AISystemFactory(organisation=org, owner_team=safety_team)
+    assign(other, "OTHER-OWNS-WE-COSIGN", owner_team=safety_team, cosigning_team=team)
+    assign(other, "NOT-OURS", owner_team=safety_team)
+    assign(system, "DONE", status=AssignmentStatus.VERIFIED)
+    c = client_for(both_teams)
+    page = c.get(url).context["page"]
+    assert page.paginator.count == 4 and len(page.object_list) == 4
+    assert c.get(url, {"status": ""}).context["page"].paginator.count == 5
+    member_page = client_for(make_member(Role.MEMBER, "only-security", teams=[team])).get(url).context["page"]
+    assert sorted(refs_of(member_page)) == ["OTHER-OWNS-WE-COSIGN", "OWNED", "OWNED-AND-COSIGNED"]
+    assert member_page.paginator.count == 3
+
+
+def test_decided_rows_come_after_open_ones_when_all_statuses_show(client_for, member, system, url):
+    assign(system, "DONE-EARLY", status=AssignmentStatus.VERIFIED, due_date=TODAY - dt.timedelta(days=30))
+    assign(system, "OPEN-LATE", due_date=TODAY - dt.timedelta(days=1))
+    assign(system, "OPEN-LATER", due_date=TODAY + dt.timedelta(days=10))
+    assert refs(client_for(member).get(url, {"status": ""})) == ["OPEN-LATE", "OPEN-LATER", "DONE-EARLY"]
+
+
+def refs_of(page):
+    return [a.control.ref for a in page.object_list]
