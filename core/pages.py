@@ -49,7 +49,7 @@ def paginate(
     """The requested page (a bad or too-large number gives the nearest page) and the query string
     that keeps the filters on the other pages' links. `count`, if given, counts the rows instead of
     `queryset.count()` (a query an index can answer alone)."""
-    rows = _Counted(queryset, count) if count is not None and isinstance(queryset, QuerySet) else queryset
+    rows: Any = _Counted(queryset, count) if count is not None and isinstance(queryset, QuerySet) else queryset
     page = Paginator(rows, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
     # The rows are read here, in the view: a template must not run queries while it renders
     # (tests/test_query_scaling.py).
