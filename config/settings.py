@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "audit",
     "governance",
     "assessments",
+    "records",
+    "risks",
     "hygiene",
     "authn",
 ]
@@ -289,6 +291,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_verify_all_task",
         "schedule": 60 * 60 * 24,
     },
+    "expire-risk-acceptances": {
+        "task": "risks.tasks.acceptances_expire_task",
+        "schedule": 60 * 60 * 24,
+    },
     "sweep-jobs": {
         "task": "core.tasks.jobs_sweep_task",
         "schedule": 60,
@@ -342,6 +348,7 @@ BASTION_DEMO_SEEDERS = [
     "governance.demo.seed_library",
     "governance.demo.seed_inventory",
     "assessments.demo.seed",
+    "risks.demo.seed",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).
@@ -353,8 +360,13 @@ BASTION_EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1
 # Functions higher apps contribute to pages of lower apps (see core/extensions.py).
 BASTION_EXTENSIONS: dict[str, list[str]] = {
     "org_home": ["assessments.extensions.member_home"],
-    "system_tabs": ["assessments.extensions.assessment_tab", "assessments.extensions.controls_tab"],
-    "system_panels": ["assessments.extensions.readiness_panel"],
+    "system_tabs": [
+        "assessments.extensions.assessment_tab",
+        "assessments.extensions.controls_tab",
+        "risks.extensions.risks_tab",
+    ],
+    "system_panels": ["assessments.extensions.readiness_panel", "risks.extensions.risks_panel"],
+    "work_panels": ["records.extensions.follow_ups_panel"],
     "team_panels": ["assessments.extensions.team_load_panel"],
     "search": ["assessments.extensions.search_results"],
 }

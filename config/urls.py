@@ -11,6 +11,8 @@ org_patterns = [
     path("", include("accounts.urls")),
     path("", include("governance.urls")),
     path("", include("assessments.urls")),
+    path("", include("records.urls")),
+    path("", include("risks.urls")),
     path("audit/", include("audit.urls")),
     path("hygiene/", include("hygiene.urls")),
     path("", include("authn.org_urls")),

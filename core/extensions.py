@@ -9,6 +9,7 @@ Hooks in use:
 - `system_tabs(system, membership)` → `{"key", "label", "url"}` for the AI-system page;
 - `system_panels(system, membership)` → `{"template", "context"}` shown on the system Overview;
 - `team_panels(team, membership)` → `{"template", "context"}` shown on the team page;
+- `work_panels(membership)` → `{"template", "context"}` shown on *My team's work*;
 - `search(membership, query)` → a list of `governance.search.Group` for the search page.
 """
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
+from core.extensions import collect
 from core.pages import paginate
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
@@ -74,6 +75,7 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "bulk_form": BulkForm(team_ids=teams),
         "can_bulk": membership.can_edit,
         "here": request.get_full_path(),
+        "panels": collect("work_panels", membership=membership),
     }
     return render(request, "assessments/work_list.html", context)
 

@@ -1,11 +1,15 @@
+import datetime as dt
+
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Team
 from audit.models import AuditEvent
 from audit.services import verify_chain
 from governance.models import AISystem
+from risks.models import RiskScenario
 
 DEMO_USERS = {
     "admin": "admin",
@@ -41,6 +45,15 @@ def test_it_builds_the_demo_and_is_idempotent(db, capsys):
         "Pricing RL Agent",
         "Frontier Research Model",
     }
+    risks = RiskScenario.objects.filter(organisation=org)
+    assert set(risks.exclude(scenario=None).values_list("scenario__ref", flat=True)) == {
+        f"SCN-{n}" for n in range(1, 6)
+    }
+    assert risks.values("ai_system").distinct().count() == 6
+    soon = timezone.localdate() + dt.timedelta(days=30)
+    assert risks.filter(acceptance="accepted", acceptance_until__lte=soon).exists()
+    assert risks.filter(acceptance="expired").exists()
+    assert risks.filter(domain="both", acceptance="accepted", acceptance_cosigned_by__isnull=False).exists()
     assert verify_chain(org).ok
     assert "lead2" in capsys.readouterr().out
 

@@ -285,7 +285,27 @@ def _framework(org, actor, team):
     return framework_update(actor=actor, framework=framework, expected_version=framework.version, spec=spec)
 
 
+def _risk(org, actor, team):
+    from risks.workflow import RISK
+    from tests.factories import AISystemFactory as Systems
+    from tests.risks.factories import RiskScenarioFactory
+
+    risk = RiskScenarioFactory(ai_system=Systems(organisation=org, owner_team=team), author=actor)
+    return RISK.take(actor=actor, record=risk, name="submit", expected_version=risk.version)
+
+
+def _follow_up(org, actor, team):
+    from records.workflow import FOLLOW_UP
+    from tests.risks.factories import FollowUpFactory, RiskScenarioFactory
+
+    risk = RiskScenarioFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    follow_up = FollowUpFactory(source=risk)
+    return FOLLOW_UP.take(actor=actor, record=follow_up, name="close", expected_version=follow_up.version)
+
+
 GOVERNED_WRITES = {
+    "risks.riskscenario": (_risk, "status"),
+    "records.followup": (_follow_up, "status"),
     "governance.framework": (_framework, "edition"),
     "governance.aisystem": (_system, "name"),
     "accounts.team": (_team, "name"),
