@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "assessments",
     "records",
     "risks",
+    "threats",
     "hygiene",
     "authn",
 ]
@@ -349,6 +350,7 @@ BASTION_DEMO_SEEDERS = [
     "governance.demo.seed_inventory",
     "assessments.demo.seed",
     "risks.demo.seed",
+    "threats.demo.seed",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).
@@ -363,9 +365,14 @@ BASTION_EXTENSIONS: dict[str, list[str]] = {
     "system_tabs": [
         "assessments.extensions.assessment_tab",
         "assessments.extensions.controls_tab",
+        "threats.extensions.threat_model_tab",
         "risks.extensions.risks_tab",
     ],
-    "system_panels": ["assessments.extensions.readiness_panel", "risks.extensions.risks_panel"],
+    "system_panels": [
+        "assessments.extensions.readiness_panel",
+        "threats.extensions.threat_model_panel",
+        "risks.extensions.risks_panel",
+    ],
     "work_panels": ["records.extensions.follow_ups_panel"],
     "team_panels": ["assessments.extensions.team_load_panel"],
     "search": ["assessments.extensions.search_results"],

@@ -13,6 +13,7 @@ org_patterns = [
     path("", include("assessments.urls")),
     path("", include("records.urls")),
     path("", include("risks.urls")),
+    path("", include("threats.urls")),
     path("audit/", include("audit.urls")),
     path("hygiene/", include("hygiene.urls")),
     path("", include("authn.org_urls")),

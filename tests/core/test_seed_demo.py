@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from audit.services import verify_chain
 from governance.models import AISystem
 from risks.models import RiskScenario
+from threats.models import ThreatModel
 
 DEMO_USERS = {
     "admin": "admin",
@@ -54,6 +55,9 @@ def test_it_builds_the_demo_and_is_idempotent(db, capsys):
     assert risks.filter(acceptance="accepted", acceptance_until__lte=soon).exists()
     assert risks.filter(acceptance="expired").exists()
     assert risks.filter(domain="both", acceptance="accepted", acceptance_cosigned_by__isnull=False).exists()
+    chatbot = ThreatModel.objects.filter(ai_system__name="Support Chatbot").order_by("record_version")
+    assert [(t.record_version, t.status) for t in chatbot] == [(1, "approved"), (2, "in_review")]
+    assert set(chatbot[0].entries.values_list("threat__ref", flat=True)) == {"TH-01", "TH-02", "TH-05", "TH-09"}
     assert verify_chain(org).ok
     assert "lead2" in capsys.readouterr().out
 

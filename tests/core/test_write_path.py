@@ -303,7 +303,27 @@ def _follow_up(org, actor, team):
     return FOLLOW_UP.take(actor=actor, record=follow_up, name="close", expected_version=follow_up.version)
 
 
+def _threat_model(org, actor, team):
+    from tests.threats.factories import ThreatModelFactory
+    from threats.services import threat_model_update
+
+    tm = ThreatModelFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    data = {"title": tm.title, "scope": "Wider scope.", "architecture": "", "data_flows": "", "surfaces": ["input"]}
+    return threat_model_update(actor=actor, threat_model=tm, expected_version=tm.version, data=data)
+
+
+def _threat_entry(org, actor, team):
+    from tests.threats.factories import ThreatEntryFactory, ThreatModelFactory
+    from threats.services import entry_update
+
+    tm = ThreatModelFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    entry = ThreatEntryFactory(threat_model=tm)
+    return entry_update(actor=actor, entry=entry, expected_version=entry.version, data={"likelihood": 1})
+
+
 GOVERNED_WRITES = {
+    "threats.threatmodel": (_threat_model, "scope"),
+    "threats.threatentry": (_threat_entry, "likelihood"),
     "risks.riskscenario": (_risk, "status"),
     "records.followup": (_follow_up, "status"),
     "governance.framework": (_framework, "edition"),
