@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .heatmap import heat_map
-from .models import Acceptance, RiskScenario
+from .heatmap import heat_map, open_high
+from .models import RiskScenario
 
 
 def risks_tab(system, membership) -> dict:
@@ -16,17 +15,14 @@ def risks_tab(system, membership) -> dict:
 
 
 def risks_panel(system, membership) -> dict:
-    """The residual heat map and the open high risks, on the system's Overview (two queries)."""
-    risks = RiskScenario.objects.latest().filter(ai_system=system)
-    summary = risks.alias(score=F("residual_likelihood") * F("residual_impact")).aggregate(
-        total=Count("pk"),
-        open_high=Count("pk", filter=Q(score__gte=10) & ~Q(acceptance=Acceptance.ACCEPTED)),
-    )
+    """The residual heat map and the open high risks, on the system's Overview (one query)."""
+    heat = heat_map(RiskScenario.objects.latest().filter(ai_system=system))
+    summary = {"total": sum(c.count for row in heat for c in row), "open_high": open_high(heat)}
     return {
         "template": "risks/_system_panel.html",
         "context": {
             "system": system,
-            "heat": heat_map(risks),
+            "heat": heat,
             "summary": summary,
             "cell_url": reverse("risks:register", args=[membership.organisation.slug]) + f"?ai_system={system.pk}",
         },

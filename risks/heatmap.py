@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from .models import band
+from .models import Acceptance, band
 
 
 @dataclass
@@ -15,17 +15,33 @@ class Cell:
     impact: int
     count: int
     css: str
+    accepted: int = 0
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
 
 
 def heat_map(queryset, *, inherent: bool = False) -> list[list[Cell]]:
     """Rows from impact 5 (top) to 1, columns likelihood 1 to 5, counting the risks in each
-    cell by residual (or inherent) rating, in one query."""
+    cell by residual (or inherent) rating, and how many of them are accepted, in one query."""
     lk, im = ("inherent_likelihood", "inherent_impact") if inherent else ("residual_likelihood", "residual_impact")
-    counts = {(row[lk], row[im]): row["n"] for row in queryset.order_by().values(lk, im).annotate(n=Count("pk"))}
-    return [
-        [
-            Cell(likelihood, impact, counts.get((likelihood, impact), 0), f"heat-{band(likelihood * impact)}")
-            for likelihood in range(1, 6)
-        ]
-        for impact in range(5, 0, -1)
-    ]
+    rows = (
+        queryset.order_by()
+        .values(lk, im)
+        .annotate(n=Count("pk"), accepted=Count("pk", filter=Q(acceptance=Acceptance.ACCEPTED)))
+    )
+    counts = {(row[lk], row[im]): (row["n"], row["accepted"]) for row in rows}
+    grid = []
+    for impact in range(5, 0, -1):
+        line = []
+        for likelihood in range(1, 6):
+            n, accepted = counts.get((likelihood, impact), (0, 0))
+            line.append(Cell(likelihood, impact, n, f"heat-{band(likelihood * impact)}", accepted))
+        grid.append(line)
+    return grid
+
+
+def open_high(heat: list[list[Cell]], threshold: int = 10) -> int:
+    """Risks rated high or critical that are not accepted, from the map's own counts."""
+    return sum(c.count - c.accepted for row in heat for c in row if c.score >= threshold)

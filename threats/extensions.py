@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -16,17 +17,17 @@ def threat_model_tab(system, membership) -> dict:
 
 
 def threat_model_panel(system, membership) -> dict:
-    """The latest approved version and the newest draft or review, with the review date."""
-    latest = list(
+    """The latest approved version and a newer draft or review, with the review date (one query)."""
+    rows = list(
         ThreatModel.objects.filter(ai_system=system)
-        .select_related("approved_by")
-        .filter(is_latest=True)
-        .order_by("-pk")[:1]
-    )
-    approved = (
-        ThreatModel.objects.filter(ai_system=system, status=RecordStatus.APPROVED).order_by("-record_version").first()
+        .filter(Q(is_latest=True) | Q(status=RecordStatus.APPROVED))
+        .order_by("-record_version", "-pk")[:20]
     )
     return {
         "template": "threats/_system_panel.html",
-        "context": {"system": system, "latest": latest[0] if latest else None, "approved": approved},
+        "context": {
+            "system": system,
+            "latest": next((t for t in rows if t.is_latest), None),
+            "approved": next((t for t in rows if t.status == RecordStatus.APPROVED), None),
+        },
     }

@@ -101,7 +101,10 @@ def test_expiring_filter(client_for, viewer, org, system):
 
 def test_the_system_page_shows_the_heat_map(client_for, viewer, org, system):
     RiskScenarioFactory(ai_system=system, residual_likelihood=4, residual_impact=4)
+    RiskScenarioFactory(ai_system=system, residual_likelihood=5, residual_impact=4, acceptance="accepted")
+    RiskScenarioFactory(ai_system=system, residual_likelihood=1, residual_impact=1)
     page = client_for(viewer).get(reverse("governance:system_detail", args=[org.slug, system.pk]))
+    assert "1 high residual risk not accepted" in page.content.decode()
     assert b"heatmap" in page.content and b"heat-high" in page.content
     assert b"style=" not in page.content.split(b"heatmap", 1)[1]
 
