@@ -351,6 +351,7 @@ BASTION_DEMO_SEEDERS = [
     "assessments.demo.seed",
     "risks.demo.seed",
     "threats.demo.seed",
+    "threats.demo.seed_red_team",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).
@@ -366,11 +367,13 @@ BASTION_EXTENSIONS: dict[str, list[str]] = {
         "assessments.extensions.assessment_tab",
         "assessments.extensions.controls_tab",
         "threats.extensions.threat_model_tab",
+        "threats.extensions.red_team_tab",
         "risks.extensions.risks_tab",
     ],
     "system_panels": [
         "assessments.extensions.readiness_panel",
         "threats.extensions.threat_model_panel",
+        "threats.extensions.red_team_panel",
         "risks.extensions.risks_panel",
     ],
     "work_panels": ["records.extensions.follow_ups_panel"],

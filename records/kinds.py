@@ -24,6 +24,11 @@ class RecordKind:
     detail_template: str
     domain_of: Callable[[Any], str]  # the domain a free-text follow-up is routed by
     practice: str = ""
+    tab: str = ""  # the AI-system tab the record type's pages sit under
+
+    def __post_init__(self) -> None:
+        if not self.tab:
+            object.__setattr__(self, "tab", self.key)
 
     def url(self, view: str, org_slug: str, pk: int) -> str:
         return reverse(f"{self.namespace}:{self.key}_{view}", args=[org_slug, pk])

@@ -26,6 +26,24 @@ def prefix_of(model: type) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
+def triage(data: dict[str, Any]) -> str:
+    """The intent triage of DESIGN.md decides the domain; neither answer means no AI risk."""
+    from core.choices import Domain
+
+    domain = Domain.from_intent(
+        hostile_intent=bool(data.get("hostile_intent")), harm_in_benign_use=bool(data.get("harm_in_benign_use"))
+    )
+    if domain is None:
+        raise ValidationError(
+            {
+                "hostile_intent": _(
+                    "Answer yes to at least one question: otherwise it is not an AI security or safety risk."
+                )
+            }
+        )
+    return domain.value
+
+
 def record_create(model: type, *, actor, system, data: dict[str, Any], m2m: dict | None = None):
     if system.retired_at is not None:
         raise ValidationError(_("The system is retired: records are no longer added to it."))

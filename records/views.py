@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_object_for_user
 from accounts.models import Role
+from audit.editing import run_service
 from audit.hidden_text import save_with_choices
 from audit.services import history_for
 from core.concurrency import EditConflict
@@ -49,6 +50,52 @@ def record_context(membership, record, kind: RecordKind, tab: str = "") -> dict:
         }
     )
     return context
+
+
+def system_tab(request, org_slug: str, pk: int, kind: RecordKind, *, rows, template: str) -> HttpResponse:
+    """A record type's tab on the AI-system page: `rows(system)` lists its records there."""
+    from governance.models import AISystem
+
+    membership, system = get_object_for_user(request, org_slug, AISystem.objects.select_related("owner_team"), pk)
+    context = system_page_context(membership, system, kind.tab)
+    context.update({"records": list(rows(system)), "can_create": rules.can_create_record(membership, system)})
+    return render(request, template, context)
+
+
+def create_for_system(
+    request, org_slug: str, pk: int, kind: RecordKind, *, make_form, save, template: str, done: str
+) -> HttpResponse:
+    """Start a record of any type on a system: `make_form(membership, system, data)` builds the
+    form, `save(system, form)` calls the type's service; then the new record's page."""
+    from governance.models import AISystem
+
+    membership, system = get_object_for_user(
+        request, org_slug, AISystem.objects.select_related("owner_team"), pk, min_role=Role.MEMBER
+    )
+    ensure(rules.can_create_record(membership, system), _("Leads and the system's owner team add records to it."))
+    form = make_form(membership, system, request.POST or None)
+    outcome = run_service(form, lambda: save(system, form), actor=request.user)
+    if outcome.saved:
+        messages.success(request, done)
+        return redirect(kind.url("detail", org_slug, outcome.result.pk))
+    context = system_page_context(membership, system, kind.tab)
+    context["form"] = form
+    return render(request, template, context)
+
+
+def edit_draft(request, org_slug: str, pk: int, kind: RecordKind, *, make_form, save, template: str) -> HttpResponse:
+    """Edit a draft (or sent-back) version of any record type: `make_form(membership, record,
+    data)` builds the form, `save(record, form)` calls the type's service."""
+    membership, record = _get(request, org_slug, pk, kind, min_role=Role.MEMBER)
+    ensure(rules.can_edit_record(membership, record), _("Only drafts are edited, by leads and the record's teams."))
+    form = make_form(membership, record, request.POST or None)
+    outcome = run_service(form, lambda: save(record, form), actor=request.user, about=record)
+    if outcome.saved:
+        messages.success(request, _("Changes saved."))
+        return redirect(kind.url("detail", org_slug, pk))
+    context = record_context(membership, record, kind, "edit")
+    context.update({"form": form, "conflict": outcome.conflict})
+    return render(request, template, context)
 
 
 def _get(request, org_slug, pk, kind: RecordKind, **kwargs):

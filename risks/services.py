@@ -16,28 +16,12 @@ from audit.services import audited_update
 from core.choices import Domain
 from core.concurrency import EditConflict
 from records.rules import sides
-from records.services import record_create, record_update
+from records.services import record_create, record_update, triage
 
 from . import rules
 from .models import Acceptance, RiskScenario, Treatment
 
 MAX_ACCEPTANCE_DAYS = 365
-
-
-def triage(data: dict[str, Any]) -> str:
-    """The intent triage of DESIGN.md decides the domain; neither answer means no AI risk."""
-    domain = Domain.from_intent(
-        hostile_intent=bool(data.get("hostile_intent")), harm_in_benign_use=bool(data.get("harm_in_benign_use"))
-    )
-    if domain is None:
-        raise ValidationError(
-            {
-                "hostile_intent": _(
-                    "Answer yes to at least one question: otherwise it is not an AI security or safety risk."
-                )
-            }
-        )
-    return domain.value
 
 
 def _routed(system, data: dict[str, Any]) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from core.pages import paginate
 from governance.models import AISystem, Scenario
 from governance.views.inventory import system_page_context
 from records.forms import VersionOnlyForm
-from records.rules import can_create_record, can_edit_record
-from records.views import record_context
+from records.rules import can_create_record
+from records.views import create_for_system, edit_draft, record_context
 
 from . import rules, services
 from .forms import AcceptForm, RegisterFilter, RiskForm
@@ -85,22 +85,18 @@ def system_risks(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def risk_create(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, system = _system(request, org_slug, pk, min_role=Role.MEMBER)
-    ensure(can_create_record(membership, system), _("Leads and the system's owner team add risks."))
-    form = RiskForm(request.POST or None, org=membership.organisation)
-    outcome = run_service(
-        form,
-        lambda: services.risk_create(
+    return create_for_system(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        make_form=lambda membership, system, data: RiskForm(data, org=membership.organisation),
+        save=lambda system, form: services.risk_create(
             actor=request.user, system=system, data=form.record_data(), controls=form.cleaned_data["controls"]
         ),
-        actor=request.user,
+        template="risks/risk_form.html",
+        done=_("Risk added as a draft."),
     )
-    if outcome.saved:
-        messages.success(request, _("Risk added as a draft."))
-        return redirect("risks:risk_detail", org_slug, outcome.result.pk)
-    context = system_page_context(membership, system, "risks")
-    context["form"] = form
-    return render(request, "risks/risk_form.html", context)
 
 
 @login_required
@@ -148,27 +144,21 @@ def risk_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def risk_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, risk = _risk(request, org_slug, pk, min_role=Role.MEMBER)
-    ensure(can_edit_record(membership, risk), _("Only drafts are edited, by leads and the risk's teams."))
-    form = RiskForm(request.POST or None, instance=risk, org=membership.organisation)
-    outcome = run_service(
-        form,
-        lambda: services.risk_update(
+    return edit_draft(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        make_form=lambda membership, risk, data: RiskForm(data, instance=risk, org=membership.organisation),
+        save=lambda risk, form: services.risk_update(
             actor=request.user,
             risk=risk,
             expected_version=form.cleaned_data["version"],
             data=form.record_data(),
             controls=form.cleaned_data["controls"],
         ),
-        actor=request.user,
-        about=risk,
+        template="risks/risk_form.html",
     )
-    if outcome.saved:
-        messages.success(request, _("Changes saved."))
-        return redirect("risks:risk_detail", org_slug, pk)
-    context = record_context(membership, risk, KIND, "edit")
-    context.update({"form": form, "conflict": outcome.conflict})
-    return render(request, "risks/risk_form.html", context)
 
 
 @login_required

@@ -34,5 +34,6 @@ KIND = register(
         queryset=_queryset,
         detail_template="risks/risk_detail.html",
         domain_of=lambda risk: risk.domain,
+        tab="risks",
     )
 )

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.access import membership_of
 from audit.services import audited_create, audited_state, audited_update, lock, record
 from governance.models import Threat
-from records.rules import can_edit_record
-from records.services import record_create, record_update
+from records.rules import can_edit_record, can_work_on_record
+from records.services import record_create, record_update, triage
 
-from .models import ThreatEntry, ThreatModel, surfaces_from_profile
+from .models import RedTeamExercise, RedTeamFinding, ThreatEntry, ThreatModel, surfaces_from_profile
 
 
 def threat_model_create(*, actor, system, data: dict[str, Any]) -> ThreatModel:
@@ -105,4 +105,79 @@ def suggestions_accept(*, actor, threat_model: ThreatModel, threats) -> list[Thr
     with transaction.atomic():
         return [
             entry_add(actor=actor, threat_model=threat_model, data={"threat": t, "surface": t.surface}) for t in threats
+        ]
+
+
+# --- Red-team exercises ---------------------------------------------------------------------
+
+
+def exercise_create(*, actor, system, data: dict[str, Any], m2m: dict) -> RedTeamExercise:
+    _check_dates(data)
+    return record_create(RedTeamExercise, actor=actor, system=system, data=data, m2m=m2m)
+
+
+def exercise_update(*, actor, exercise: RedTeamExercise, expected_version: int, data: dict, m2m: dict):
+    _check_dates(data)
+    return record_update(exercise, actor=actor, expected_version=expected_version, data=data, m2m=m2m)
+
+
+def _check_dates(data: dict) -> None:
+    if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+        raise ValidationError({"ends_on": _("The exercise ends on or after the day it starts.")})
+
+
+def _finding_work(actor, exercise: RedTeamExercise) -> RedTeamExercise:
+    """Findings live beyond the report's approval (they are mitigated, retested…): leads and the
+    record's teams change them at any time."""
+    locked = lock(exercise)
+    if not can_work_on_record(membership_of(actor, locked), locked):
+        raise PermissionDenied(_("Leads and the system's owner team record findings."))
+    return locked
+
+
+def _triaged(data: dict) -> dict:
+    return {**data, "domain": triage(data)}
+
+
+def finding_add(*, actor, exercise: RedTeamExercise, data: dict) -> RedTeamFinding:
+    with transaction.atomic():
+        locked = _finding_work(actor, exercise)
+        return audited_create(
+            RedTeamFinding,
+            actor=actor,
+            action="threats.finding.created",
+            data={"organisation": locked.organisation, "exercise": locked, **_triaged(data)},
+        )
+
+
+def finding_update(*, actor, finding: RedTeamFinding, expected_version: int, data: dict) -> RedTeamFinding:
+    with transaction.atomic():
+        _finding_work(actor, finding.exercise)
+        return audited_update(
+            finding,
+            actor=actor,
+            action="threats.finding.updated",
+            expected_version=expected_version,
+            changes=_triaged(data),
+        )
+
+
+def findings_import(*, actor, exercise: RedTeamExercise, data: bytes) -> list[RedTeamFinding]:
+    """All or nothing: every row is checked first; any error raises ValidationError listing every
+    problem as `line N, column: reason`, and nothing is written."""
+    from .findings_csv import check
+
+    checked = check(data, exercise.organisation)
+    if checked.errors:
+        raise ValidationError(checked.errors)
+    with transaction.atomic():
+        locked = _finding_work(actor, exercise)
+        return [
+            audited_create(
+                RedTeamFinding,
+                actor=actor,
+                action="threats.finding.imported",
+                data={"organisation": locked.organisation, "exercise": locked, **row},
+            )
+            for row in checked.rows
         ]

@@ -2,8 +2,9 @@ from django.urls import path
 
 from records.views import record_urls
 
+from . import redteam_views as rt
 from . import views
-from .workflow import KIND
+from .workflow import EXERCISE_KIND, KIND
 
 app_name = "threats"
 urlpatterns = [
@@ -17,4 +18,13 @@ urlpatterns = [
     path("threat-entries/<int:pk>/", views.entry_edit, name="entry_edit"),
     path("threat-entries/<int:pk>/remove/", views.entry_remove, name="entry_remove"),
     *record_urls(KIND, "threat-models/"),
+    path("red-team/", rt.exercise_list, name="exercise_list"),
+    path("systems/<int:pk>/red-team/", rt.system_exercises, name="system_exercises"),
+    path("systems/<int:pk>/red-team/new/", rt.exercise_create, name="exercise_create"),
+    path("red-team/<int:pk>/", rt.exercise_detail, name="exercise_detail"),
+    path("red-team/<int:pk>/edit/", rt.exercise_edit, name="exercise_edit"),
+    path("red-team/<int:pk>/findings/new/", rt.finding_add, name="finding_add"),
+    path("red-team/<int:pk>/findings/import/", rt.findings_import, name="findings_import"),
+    path("findings/<int:pk>/", rt.finding_edit, name="finding_edit"),
+    *record_urls(EXERCISE_KIND, "red-team/"),
 ]

@@ -13,10 +13,8 @@ from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from core.pages import paginate
-from governance.models import AISystem
-from governance.views.inventory import system_page_context
-from records.rules import can_create_record, can_edit_record
-from records.views import record_context
+from records.rules import can_edit_record
+from records.views import create_for_system, edit_draft, record_context, system_tab
 
 from . import services
 from .forms import EntryForm, SuggestForm, ThreatModelForm
@@ -38,47 +36,38 @@ def threat_model_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "threats/threat_model_list.html", {"page": page, "query": query})
 
 
-def _system(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, AISystem.objects.select_related("owner_team"), pk, **kwargs)
-
-
 @login_required
 def system_threat_models(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, system = _system(request, org_slug, pk)
-    context = system_page_context(membership, system, "threat_model")
-    context.update(
-        {
-            "threat_models": list(
-                ThreatModel.objects.filter(ai_system=system).select_related("author", "approved_by").order_by("-pk")
-            ),
-            "can_create": can_create_record(membership, system),
-        }
+    return system_tab(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        rows=lambda system: (
+            ThreatModel.objects.filter(ai_system=system).select_related("author", "approved_by").order_by("-pk")
+        ),
+        template="threats/system_threat_models.html",
     )
-    return render(request, "threats/system_threat_models.html", context)
 
 
 @login_required
 def threat_model_create(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, system = _system(request, org_slug, pk, min_role=Role.MEMBER)
-    ensure(can_create_record(membership, system), _("Leads and the system's owner team start threat models."))
-    form = ThreatModelForm(
-        request.POST or None,
-        initial={
-            "title": _("Threat model of %(name)s") % {"name": system.name},
-            "surfaces": surfaces_from_profile(system),
-        },
+    def make_form(membership, system, data):
+        title = _("Threat model of %(name)s") % {"name": system.name}
+        return ThreatModelForm(data, initial={"title": title, "surfaces": surfaces_from_profile(system)})
+
+    return create_for_system(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        make_form=make_form,
+        save=lambda system, form: services.threat_model_create(
+            actor=request.user, system=system, data=form.record_data()
+        ),
+        template="threats/threat_model_form.html",
+        done=_("Threat model started as a draft. Next: suggest threats for this system."),
     )
-    outcome = run_service(
-        form,
-        lambda: services.threat_model_create(actor=request.user, system=system, data=form.record_data()),
-        actor=request.user,
-    )
-    if outcome.saved:
-        messages.success(request, _("Threat model started as a draft. Next: suggest threats for this system."))
-        return redirect("threats:threat_model_detail", org_slug, outcome.result.pk)
-    context = system_page_context(membership, system, "threat_model")
-    context["form"] = form
-    return render(request, "threats/threat_model_form.html", context)
 
 
 def _get(request, org_slug, pk, **kwargs):
@@ -98,26 +87,17 @@ def threat_model_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRes
 
 @login_required
 def threat_model_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, threat_model = _get(request, org_slug, pk, min_role=Role.MEMBER)
-    ensure(can_edit_record(membership, threat_model), _("Only drafts are edited, by leads and the record's teams."))
-    form = ThreatModelForm(request.POST or None, instance=threat_model)
-    outcome = run_service(
-        form,
-        lambda: services.threat_model_update(
-            actor=request.user,
-            threat_model=threat_model,
-            expected_version=form.cleaned_data["version"],
-            data=form.record_data(),
+    return edit_draft(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        make_form=lambda membership, tm, data: ThreatModelForm(data, instance=tm),
+        save=lambda tm, form: services.threat_model_update(
+            actor=request.user, threat_model=tm, expected_version=form.cleaned_data["version"], data=form.record_data()
         ),
-        actor=request.user,
-        about=threat_model,
+        template="threats/threat_model_form.html",
     )
-    if outcome.saved:
-        messages.success(request, _("Changes saved."))
-        return redirect("threats:threat_model_detail", org_slug, pk)
-    context = record_context(membership, threat_model, KIND, "edit")
-    context.update({"form": form, "conflict": outcome.conflict})
-    return render(request, "threats/threat_model_form.html", context)
 
 
 @login_required

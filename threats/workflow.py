@@ -8,7 +8,7 @@ from records.kinds import RecordKind, register
 from records.rules import security_lead
 from records.workflow import record_workflow
 
-from .models import ThreatEntry, ThreatModel
+from .models import RedTeamExercise, ThreatEntry, ThreatModel
 
 THREAT_MODEL = record_workflow(
     ThreatModel,
@@ -45,5 +45,32 @@ KIND = register(
         detail_template="threats/threat_model_detail.html",
         domain_of=lambda tm: "security",
         practice="threat_modeling",
+    )
+)
+
+
+# --- Red-team exercises: any lead other than the author approves the report ---------------------
+
+RED_TEAM = record_workflow(RedTeamExercise, "threats.redteamexercise")
+
+
+def _exercise_queryset():
+    return RedTeamExercise.objects.select_related(
+        "ai_system__owner_team", "author", "approved_by", "submitted_by", "organisation", "team"
+    )
+
+
+EXERCISE_KIND = register(
+    RecordKind(
+        key="exercise",
+        namespace="threats",
+        model=RedTeamExercise,
+        workflow=RED_TEAM,
+        label=_("red-team exercise"),
+        queryset=_exercise_queryset,
+        detail_template="threats/exercise_detail.html",
+        domain_of=lambda exercise: "security",
+        practice="red_teaming",
+        tab="red_team",
     )
 )

@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from audit.services import verify_chain
 from governance.models import AISystem
 from risks.models import RiskScenario
-from threats.models import ThreatModel
+from threats.models import RedTeamExercise, ThreatModel
 
 DEMO_USERS = {
     "admin": "admin",
@@ -58,6 +58,10 @@ def test_it_builds_the_demo_and_is_idempotent(db, capsys):
     chatbot = ThreatModel.objects.filter(ai_system__name="Support Chatbot").order_by("record_version")
     assert [(t.record_version, t.status) for t in chatbot] == [(1, "approved"), (2, "in_review")]
     assert set(chatbot[0].entries.values_list("threat__ref", flat=True)) == {"TH-01", "TH-02", "TH-05", "TH-09"}
+    code_agent = RedTeamExercise.objects.get(ai_system__name="Code Agent")
+    assert code_agent.status == "approved" and code_agent.ends_on < timezone.localdate()
+    assert code_agent.findings.filter(severity="high", status="open").exists()
+    assert code_agent.findings.filter(status="mitigated", retest_result="passed").exists()
     assert verify_chain(org).ok
     assert "lead2" in capsys.readouterr().out
 

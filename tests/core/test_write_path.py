@@ -321,7 +321,27 @@ def _threat_entry(org, actor, team):
     return entry_update(actor=actor, entry=entry, expected_version=entry.version, data={"likelihood": 1})
 
 
+def _exercise(org, actor, team):
+    from tests.threats.factories import RedTeamExerciseFactory
+    from threats.workflow import RED_TEAM
+
+    exercise = RedTeamExerciseFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    return RED_TEAM.take(actor=actor, record=exercise, name="submit", expected_version=exercise.version)
+
+
+def _finding(org, actor, team):
+    from tests.threats.factories import RedTeamExerciseFactory, RedTeamFindingFactory
+    from threats.services import finding_update
+
+    exercise = RedTeamExerciseFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    finding = RedTeamFindingFactory(exercise=exercise)
+    data = {"title": finding.title, "severity": "low", "hostile_intent": True, "status": "mitigated"}
+    return finding_update(actor=actor, finding=finding, expected_version=finding.version, data=data)
+
+
 GOVERNED_WRITES = {
+    "threats.redteamexercise": (_exercise, "status"),
+    "threats.redteamfinding": (_finding, "severity"),
     "threats.threatmodel": (_threat_model, "scope"),
     "threats.threatentry": (_threat_entry, "likelihood"),
     "risks.riskscenario": (_risk, "status"),

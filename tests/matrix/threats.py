@@ -2,7 +2,12 @@
 team) edit drafts."""
 
 from accounts.models import Role
-from tests.threats.factories import ThreatEntryFactory, ThreatModelFactory
+from tests.threats.factories import (
+    RedTeamExerciseFactory,
+    RedTeamFindingFactory,
+    ThreatEntryFactory,
+    ThreatModelFactory,
+)
 
 from . import Row, at_least
 
@@ -13,6 +18,9 @@ def extend_world(world):
     world["tm_draft"] = ThreatModelFactory(ai_system=world["system"])
     world["tm_approved"] = ThreatModelFactory(ai_system=world["system"], status="approved")
     world["tm_entry"] = ThreatEntryFactory(threat_model=world["tm_draft"])
+    world["rt_draft"] = RedTeamExerciseFactory(ai_system=world["system"])
+    world["rt_approved"] = RedTeamExerciseFactory(ai_system=world["system"], status="approved")
+    world["rt_finding"] = RedTeamFindingFactory(exercise=world["rt_draft"])
 
 
 def pk(key):
@@ -60,4 +68,40 @@ ROWS = {
     "threats:threat_model_history": Row(pk("tm_draft")),
     "threats:threat_model_compare": Row(pk("tm_draft")),
     "threats:threat_model_follow_up": Row(pk("tm_draft"), allowed=MEMBERS, team_scoped=True),
+    "threats:exercise_list": Row(),
+    "threats:system_exercises": Row(system),
+    "threats:exercise_create": Row(system, allowed=MEMBERS, team_scoped=True),
+    "threats:exercise_detail": Row(pk("rt_draft")),
+    "threats:exercise_edit": Row(pk("rt_draft"), allowed=MEMBERS, team_scoped=True),
+    "threats:finding_add": Row(pk("rt_draft"), allowed=MEMBERS, team_scoped=True),
+    "threats:findings_import": Row(pk("rt_draft"), allowed=MEMBERS, team_scoped=True),
+    "threats:finding_edit": Row(pk("rt_finding")),
+    "threats:finding_edit#post": Row(
+        pk("rt_finding"),
+        allowed=MEMBERS,
+        team_scoped=True,
+        method="post",
+        ok=(302,),
+        data=lambda w: {
+            "title": "Renamed",
+            "severity": "low",
+            "hostile_intent": "on",
+            "status": "open",
+            "version": w["rt_finding"].version,
+        },
+    ),
+    "threats:exercise_act": Row(
+        pk("rt_draft"),
+        allowed=MEMBERS,
+        team_scoped=True,
+        method="post",
+        ok=(302,),
+        data=version("rt_draft", action="submit"),
+    ),
+    "threats:exercise_new_version": Row(
+        pk("rt_approved"), allowed=MEMBERS, team_scoped=True, method="post", ok=(302,), data=version("rt_approved")
+    ),
+    "threats:exercise_history": Row(pk("rt_draft")),
+    "threats:exercise_compare": Row(pk("rt_draft")),
+    "threats:exercise_follow_up": Row(pk("rt_draft"), allowed=MEMBERS, team_scoped=True),
 }
