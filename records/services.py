@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.access import membership_of
-from audit.services import audited_create, audited_update, lock
+from audit import services as audit_log
+from audit.services import audited_create, audited_state, audited_update, lock
 from core.workflow import Workflow
 
 from . import rules
@@ -115,7 +116,14 @@ def record_new_version(record, *, actor, expected_version: int):
         )
         m2m = {f.name: list(getattr(previous, f.name).all()) for f in model._meta.many_to_many}
         new = record_create(model, actor=actor, system=previous.ai_system, data=data, m2m=m2m)
-        previous.copy_children(new)
+        for child in previous.copy_children(new):
+            audit_log.record(
+                organisation=new.organisation,
+                actor=actor,
+                action=f"{prefix_of(type(child))}.copied",
+                obj=child,
+                after={**audited_state(child), "from_version": previous.record_version},
+            )
         return new
 
 

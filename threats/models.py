@@ -67,12 +67,15 @@ class ThreatModel(GovernedRecord):
         state[str(_("threats"))] = [e.summary() for e in self.entries.all()]
         return state
 
-    def copy_children(self, new) -> None:
+    def copy_children(self, new) -> list:
+        copies = []
         for entry in self.entries.prefetch_related("mitigations"):
             mitigations = list(entry.mitigations.all())
             entry.pk, entry.threat_model, entry.version = None, new, 1
             entry.save()
             entry.mitigations.set(mitigations)
+            copies.append(entry)
+        return copies
 
 
 class ThreatEntry(models.Model):
@@ -243,10 +246,13 @@ class RedTeamExercise(GovernedRecord):
         state[str(_("findings"))] = [f.summary() for f in self.findings.all()]
         return state
 
-    def copy_children(self, new) -> None:
+    def copy_children(self, new) -> list:
+        copies = []
         for finding in self.findings.all():
             finding.pk, finding.exercise, finding.version = None, new, 1
             finding.save()
+            copies.append(finding)
+        return copies
 
 
 class RedTeamFinding(models.Model):

@@ -109,6 +109,10 @@ def test_a_new_version_copies_the_entries_and_the_comparison_shows_an_added_thre
     approved = take(ThreatModel.objects.get(pk=in_review.pk), security_lead, "approve")
     v2 = record_new_version(approved, actor=member, expected_version=approved.version)
     assert v2.entries.count() == 1 and approved.entries.count() == 1
+    from audit.models import AuditEvent
+
+    copied = AuditEvent.objects.get(action="threats.threatentry.copied")
+    assert copied.object_id == str(v2.entries.get().pk) and copied.after["from_version"] == 1
     services.entry_add(actor=member, threat_model=v2, data={"title": "Tool abuse", "surface": "tools"})
     rows = {r.label: r for r in compare(approved, v2)}
     assert len(rows["threats"].added) == 1 and rows["threats"].added[0].startswith("Tool abuse")
