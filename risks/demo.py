@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audited_update
 from core.demo import DemoContext
 from governance.models import Scenario
 
@@ -76,10 +78,21 @@ def seed(ctx: DemoContext) -> None:
         )
         if risk.domain == "both":
             risk = services.risk_cosign_acceptance(actor=second, risk=risk, expected_version=risk.version)
-        if end == "expired":  # as the daily task will find it once its date has passed
-            services.acceptances_expire(
-                today + dt.timedelta(days=days + 1), among=RiskScenario.objects.filter(pk=risk.pk)
-            )
+        if end == "expired":
+            # Demo only, in the audit trail: the acceptance moves half a year back, so its end has
+            # passed; then the daily task's service reopens it as it would.
+            with transaction.atomic():
+                risk = audited_update(
+                    risk,
+                    actor=None,
+                    action="risks.riskscenario.demo_dates_moved",
+                    expected_version=risk.version,
+                    changes={
+                        "accepted_at": timezone.now() - dt.timedelta(days=180),
+                        "acceptance_until": today - dt.timedelta(days=2),
+                    },
+                )
+            services.acceptances_expire(today, among=RiskScenario.objects.filter(pk=risk.pk))
     for system_name, title, hostile, benign, (likelihood, impact) in CUSTOM:
         services.risk_create(
             actor=admin,

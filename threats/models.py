@@ -72,6 +72,7 @@ class ThreatModel(GovernedRecord):
         for entry in self.entries.prefetch_related("mitigations"):
             mitigations = list(entry.mitigations.all())
             entry.pk, entry.threat_model, entry.version = None, new, 1
+            entry._prefetched_objects_cache = {}  # else set() compares with the old entry's links
             entry.save()
             entry.mitigations.set(mitigations)
             copies.append(entry)

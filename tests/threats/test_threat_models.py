@@ -104,11 +104,15 @@ def test_a_highly_rated_threat_without_mitigation_is_flagged(system, member):
     assert [e.is_flagged() for e in (flagged, mitigated, low)] == [True, False, False]
 
 
-def test_a_new_version_copies_the_entries_and_the_comparison_shows_an_added_threat(in_review, security_lead, member):
-    ThreatEntryFactory(threat_model=in_review)
+def test_a_new_version_copies_the_entries_and_the_comparison_shows_an_added_threat(
+    in_review, security_lead, member, system
+):
+    mitigation = ControlAssignmentFactory(ai_system=system)
+    ThreatEntryFactory(threat_model=in_review).mitigations.add(mitigation)
     approved = take(ThreatModel.objects.get(pk=in_review.pk), security_lead, "approve")
     v2 = record_new_version(approved, actor=member, expected_version=approved.version)
     assert v2.entries.count() == 1 and approved.entries.count() == 1
+    assert list(v2.entries.get().mitigations.all()) == [mitigation]
     from audit.models import AuditEvent
 
     copied = AuditEvent.objects.get(action="threats.threatentry.copied")
