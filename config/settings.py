@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "audit",
     "governance",
     "assessments",
+    "records",
+    "risks",
+    "threats",
     "hygiene",
     "authn",
     "api",
@@ -294,6 +297,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_verify_all_task",
         "schedule": 60 * 60 * 24,
     },
+    "expire-risk-acceptances": {
+        "task": "risks.tasks.acceptances_expire_task",
+        "schedule": 60 * 60 * 24,
+    },
     "sweep-jobs": {
         "task": "core.tasks.jobs_sweep_task",
         "schedule": 60,
@@ -395,6 +402,9 @@ BASTION_DEMO_SEEDERS = [
     "governance.demo.seed_library",
     "governance.demo.seed_inventory",
     "assessments.demo.seed",
+    "risks.demo.seed",
+    "threats.demo.seed",
+    "threats.demo.seed_red_team",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).

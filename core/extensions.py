@@ -15,6 +15,7 @@ Hooks, what their functions take and return (None: nothing to add here):
 - `SYSTEM_TABS(system, membership)` → `Tab` for the AI-system page;
 - `SYSTEM_PANELS(system, membership)` → `Panel` shown on the system Overview;
 - `TEAM_PANELS(team, membership)` → `Panel` shown on the team page;
+- `WORK_PANELS(membership)` → `Panel` shown on *My team's work* (follow-ups of records);
 - `SEARCH(membership, query)` → a list of search result groups for the top-bar search.
 """
 
@@ -28,8 +29,9 @@ ORG_HOME = "org_home"
 SYSTEM_TABS = "system_tabs"
 SYSTEM_PANELS = "system_panels"
 TEAM_PANELS = "team_panels"
+WORK_PANELS = "work_panels"
 SEARCH = "search"
-HOOKS = frozenset({ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, SEARCH})
+HOOKS = frozenset({ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, WORK_PANELS, SEARCH})
 
 
 @dataclass(frozen=True)

@@ -137,10 +137,9 @@ class Workflow(Generic[R]):
         text: str = "",
         extra: dict[str, Any] | None = None,
     ) -> R:
-        """Take one transition through the one write path, inside the caller's transaction (no
-        savepoint of its own: call it from a service's `transaction.atomic()`, which undoes
-        everything when it raises). Raises EditConflict when the record moved on since the user
-        saw it, PermissionDenied when this member may not take it on the locked row,
+        """Take one transition through the one write path, in its own atomic block (a savepoint
+        inside a caller's transaction, so a refusal undoes only this). Raises EditConflict when
+        the record moved on since the user saw it, PermissionDenied when this member may not take it on the locked row,
         ValidationError when its state or a guard does not allow it."""
         from audit.services import audited_update
 
@@ -164,7 +163,7 @@ class Workflow(Generic[R]):
                 transition.effect(locked, Step(actor=actor, now=now, text=text))
             return {name: getattr(locked, name) for name in (self.state_field, *transition.changes)}
 
-        with transaction.atomic(savepoint=False):  # part of the caller's transaction, if any
+        with transaction.atomic():
             return audited_update(
                 record,
                 actor=actor,

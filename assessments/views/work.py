@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
+from core.extensions import WORK_PANELS, collect
 from core.pages import paginate
 from core.rendering import fetch_choices
 
@@ -100,6 +101,7 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "bulk_form": bulk_form,
         "can_bulk": membership.can_edit,
         "here": request.get_full_path(),
+        "panels": collect(WORK_PANELS, membership=membership),
     }
     return render(request, "assessments/work_list.html", context)
 

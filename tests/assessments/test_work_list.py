@@ -115,8 +115,9 @@ def test_query_count_is_constant(client_for, member, system, url, rows, django_a
     c = client_for(member)
     c.get(url)
     # session, user, membership, the member's teams, systems (filter choices), count, page rows
-    # (+control, system, teams, assignee, current evidence), people to assign, other organisations
-    with django_assert_num_queries(9):
+    # (+control, system, teams, assignee, current evidence), people to assign, other organisations,
+    # the follow-ups records raised for the member's teams
+    with django_assert_num_queries(10):
         response = c.get(url)
     assert len(response.context["page"].object_list) == rows
 

@@ -1,10 +1,12 @@
 """The demo organisation (seed_demo), built once for the whole module and checked from every side."""
 
+import datetime as dt
 import io
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Team
 from assessments.models import AssessmentStatus, AssignmentStatus, ControlAssignment, Evidence, OwnershipRule
@@ -12,6 +14,8 @@ from assessments.readiness import system_readiness
 from audit.models import AuditEvent
 from audit.services import verify_chain
 from governance.models import AISystem, Control, Scenario
+from risks.models import RiskScenario
+from threats.models import RedTeamExercise, ThreatModel
 
 DEMO_USERS = {
     "admin": "admin",
@@ -46,6 +50,22 @@ def test_it_builds_the_demo_and_is_idempotent(demo_data):
         "Pricing RL Agent",
         "Frontier Research Model",
     }
+    risks = RiskScenario.objects.filter(organisation=org)
+    assert set(risks.exclude(scenario=None).values_list("scenario__ref", flat=True)) == {
+        f"SCN-{n}" for n in range(1, 6)
+    }
+    assert risks.values("ai_system").distinct().count() == 6
+    soon = timezone.localdate() + dt.timedelta(days=30)
+    assert risks.filter(acceptance="accepted", acceptance_until__lte=soon).exists()
+    assert risks.filter(acceptance="expired").exists()
+    assert risks.filter(domain="both", acceptance="accepted", acceptance_cosigned_by__isnull=False).exists()
+    chatbot = ThreatModel.objects.filter(ai_system__name="Support Chatbot").order_by("record_version")
+    assert [(t.record_version, t.status) for t in chatbot] == [(1, "approved"), (2, "in_review")]
+    assert set(chatbot[0].entries.values_list("threat__ref", flat=True)) == {"TH-01", "TH-02", "TH-05", "TH-09"}
+    code_agent = RedTeamExercise.objects.get(ai_system__name="Code Agent")
+    assert code_agent.status == "approved" and code_agent.ends_on < timezone.localdate()
+    assert code_agent.findings.filter(severity="high", status="open").exists()
+    assert code_agent.findings.filter(status="mitigated", retest_result="passed").exists()
     assert verify_chain(org).ok
     assert "lead2" in demo_data
 

@@ -294,8 +294,68 @@ def _webhook_endpoint(org, actor, team):
     return endpoint_update(actor=actor, endpoint=endpoint, expected_version=endpoint.version, data=data)
 
 
+def _risk(org, actor, team):
+    from risks.workflow import RISK
+    from tests.factories import AISystemFactory as Systems
+    from tests.risks.factories import RiskScenarioFactory
+
+    risk = RiskScenarioFactory(ai_system=Systems(organisation=org, owner_team=team), author=actor)
+    return RISK.take(actor=actor, record=risk, name="submit", expected_version=risk.version)
+
+
+def _follow_up(org, actor, team):
+    from records.workflow import FOLLOW_UP
+    from tests.risks.factories import FollowUpFactory, RiskScenarioFactory
+
+    risk = RiskScenarioFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    follow_up = FollowUpFactory(source=risk)
+    return FOLLOW_UP.take(actor=actor, record=follow_up, name="close", expected_version=follow_up.version)
+
+
+def _threat_model(org, actor, team):
+    from tests.threats.factories import ThreatModelFactory
+    from threats.services import threat_model_update
+
+    tm = ThreatModelFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    data = {"title": tm.title, "scope": "Wider scope.", "architecture": "", "data_flows": "", "surfaces": ["input"]}
+    return threat_model_update(actor=actor, threat_model=tm, expected_version=tm.version, data=data)
+
+
+def _threat_entry(org, actor, team):
+    from tests.threats.factories import ThreatEntryFactory, ThreatModelFactory
+    from threats.services import entry_update
+
+    tm = ThreatModelFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    entry = ThreatEntryFactory(threat_model=tm)
+    return entry_update(actor=actor, entry=entry, expected_version=entry.version, data={"likelihood": 1})
+
+
+def _exercise(org, actor, team):
+    from tests.threats.factories import RedTeamExerciseFactory
+    from threats.workflow import RED_TEAM
+
+    exercise = RedTeamExerciseFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    return RED_TEAM.take(actor=actor, record=exercise, name="submit", expected_version=exercise.version)
+
+
+def _finding(org, actor, team):
+    from tests.threats.factories import RedTeamExerciseFactory, RedTeamFindingFactory
+    from threats.services import finding_update
+
+    exercise = RedTeamExerciseFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    finding = RedTeamFindingFactory(exercise=exercise)
+    data = {"title": finding.title, "severity": "low", "hostile_intent": True, "status": "mitigated"}
+    return finding_update(actor=actor, finding=finding, expected_version=finding.version, data=data)
+
+
 GOVERNED_WRITES = {
     "webhooks.endpoint": (_webhook_endpoint, "event_types"),
+    "threats.redteamexercise": (_exercise, "status"),
+    "threats.redteamfinding": (_finding, "severity"),
+    "threats.threatmodel": (_threat_model, "scope"),
+    "threats.threatentry": (_threat_entry, "likelihood"),
+    "risks.riskscenario": (_risk, "status"),
+    "records.followup": (_follow_up, "status"),
     "governance.framework": (_framework, "edition"),
     "governance.aisystem": (_system, "name"),
     "accounts.team": (_team, "name"),

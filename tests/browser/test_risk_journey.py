@@ -1,0 +1,45 @@
+import pytest
+
+from risks.models import RiskScenario
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_risk_is_added_approved_and_counted_on_the_system_page(page, demo):
+    sign_in(page, "lead")
+    page.goto("/o/acme/systems/")
+    page.get_by_role("link", name="Support Chatbot").click()
+    page.get_by_role("link", name="Risks", exact=True).click()
+    page.get_by_role("link", name="Add a risk").click()
+    page.get_by_label("Title").fill("Refund policy invented by the assistant")
+    page.get_by_label("Scenario").fill("An attacker coaxes the assistant into promising refunds.")
+    page.get_by_label("An adversary is deliberately trying to make it misbehave").check()
+    for field, value in [
+        ("Inherent likelihood", "4"),
+        ("Inherent impact", "4"),
+        ("Residual likelihood", "5"),
+        ("Residual impact", "1"),
+    ]:
+        page.get_by_label(field).select_option(value)
+    page.get_by_role("button", name="Add risk").click()
+    page.wait_for_url("**/risks/*/")
+    page.get_by_role("button", name="Submit for review").click()
+    assert page.get_by_text("Submitted for review.").is_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, "lead2")
+    risk = RiskScenario.objects.get(title="Refund policy invented by the assistant")
+    page.goto(f"/o/acme/risks/{risk.pk}/")
+    page.get_by_role("button", name="Approve").click()
+    assert page.get_by_text("Approved.").first.is_visible()
+
+    page.get_by_role("link", name="Overview").click()
+    cell = (
+        page.locator("#panel-heatmap-caption").locator("xpath=..").locator("td[data-likelihood='5'][data-impact='1'] a")
+    )
+    assert cell.inner_text() == "1"
+    cell.click()
+    rows = page.locator("table:not(.heatmap) tbody tr")
+    assert rows.count() == 1 and "Refund policy invented" in rows.first.inner_text()
+    assert page.console_errors == []
