@@ -276,6 +276,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "before",
             "after",
             "channel",
+            "via_token",
             "hash",
         ]
         read_only_fields = fields

@@ -15,6 +15,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("audit/", include("audit.urls")),
     path("hygiene/", include("hygiene.urls")),
     path("", include("authn.org_urls")),
+    path("settings/api-tokens/", include("api.org_urls")),
 ]
 
 urlpatterns = [
