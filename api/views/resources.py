@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -26,6 +27,7 @@ from assessments.services import assignments as assignment_services
 from assessments.workflow import ASSIGNMENT
 from audit.hidden_text import save_with_choices
 from audit.models import AuditEvent
+from core.concurrency import EditConflict
 from governance.forms.inventory import AISystemForm
 from governance.models import AISystem, Control, Framework, FrameworkItem, Threat
 from governance.rules import can_create_system, can_edit_system, get_library_object_for_user
@@ -440,11 +442,11 @@ class AssignmentAction(OrgAPIView):
         return Response(serializers.AssignmentSerializer(_assignment_rows().get(pk=assignment.pk)).data)
 
 
-def add_evidence(request, membership, assignment) -> Response:
+def add_evidence(request, membership, assignment, data: dict | None = None) -> Response:
     """Validate with the page's evidence form (file type by content, size, link scheme, dates) and
     save through `evidence_add`."""
     ensure(can_work_on_assignment(membership, assignment), _("Only the owner team and leads add evidence."))
-    data = checked(serializers.EvidenceAddSerializer, request)
+    data = checked(serializers.EvidenceAddSerializer, request) if data is None else data
     upload = data.pop("file", None)
     form = bound_form(
         EvidenceForm,
@@ -502,7 +504,21 @@ class ControlEvidence(OrgAPIView):
     serializer_class = serializers.EvidenceSerializer
     queryset = ControlAssignment.objects.none()
 
-    @extend_schema(**{**EVIDENCE_ADD, "summary": "Attach evidence to a system's control, by reference"})
+    @extend_schema(
+        **{
+            **EVIDENCE_ADD,
+            "summary": "Attach evidence to a system's control, by reference (for CI)",
+            "description": EVIDENCE_ADD["description"] + " With `implement` true, the control is then marked "
+            "implemented if the caller may take that step on the assignment page (its owner team or a lead, from "
+            "`not_started` or `in_progress`); the evidence is kept either way and `implement` in the answer says "
+            "whether the move was made and why not.",
+            "request": {
+                "multipart/form-data": serializers.ControlEvidenceAddSerializer,
+                "application/json": serializers.ControlEvidenceAddSerializer,
+            },
+            "responses": {201: serializers.ControlEvidenceSerializer, **ERRORS},
+        }
+    )
     def post(self, request, org_slug, pk, ref):
         membership = self.membership(min_role=Role.MEMBER)
         assignment = (
@@ -514,7 +530,33 @@ class ControlEvidence(OrgAPIView):
         )
         if assignment is None:
             return Response(body("not_found", _("This system has no current assignment of that control.")), status=404)
-        return add_evidence(request, membership, assignment)
+        data = checked(serializers.ControlEvidenceAddSerializer, request)
+        implement = data.pop("implement", False)
+        response = add_evidence(request, membership, assignment, data)
+        if implement:
+            response.data = {**response.data, "implement": _implement(request.user, assignment)}
+        return response
+
+
+def _implement(actor, assignment: ControlAssignment) -> dict[str, Any]:
+    """Mark the assignment implemented through the assignment page's step (same rules, same
+    service), from the version it has now, just after the evidence was added. A refusal is
+    reported, not raised: the evidence stays."""
+    current = ControlAssignment.objects.get(pk=assignment.pk)
+    try:
+        moved = assignment_services.assignment_act(
+            actor=actor, assignment=current, action="implement", expected_version=current.version
+        )
+    except (PermissionDenied, ValidationError, EditConflict) as exc:
+        if isinstance(exc, ValidationError):
+            reason = " ".join(exc.messages)
+        elif isinstance(exc, EditConflict):
+            reason = _("Someone changed the assignment meanwhile; mark it implemented on its page.")
+        else:
+            reason = str(exc)
+        current.refresh_from_db(fields=["status"])
+        return {"done": False, "status": current.status, "reason": reason or _("The step is not allowed.")}
+    return {"done": True, "status": moved.status, "reason": ""}
 
 
 # --- Audit trail ----------------------------------------------------------------------------
