@@ -62,7 +62,7 @@ class AISystemWriteSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    lead = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
 
     class Meta:
@@ -150,7 +150,7 @@ class ThreatSerializer(serializers.ModelSerializer):
 
 # --- Assessments and assignments ------------------------------------------------------------
 
-USERNAME = {"slug_field": "username", "read_only": True}
+USERNAME = {"slug_field": "username", "read_only": True, "allow_null": True}
 
 
 class AssessmentSerializer(serializers.ModelSerializer):

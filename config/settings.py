@@ -365,6 +365,8 @@ SPECTACULAR_SETTINGS = {
     "Every path is under an organisation; a token acts with its owner's role there. See docs/api.md.",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
+    # api/urls.py IdConverter: record ids, bounded so that an oversized one is a 404.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}},
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -43,8 +43,11 @@ ERRORS = {
     401: OpenApiResponse(description="No valid token or session."),
     403: OpenApiResponse(description="Your role, or the record's owner team, does not allow this."),
     404: OpenApiResponse(description="No such record in this organisation (or you are not a member)."),
+    429: OpenApiResponse(description="Over the token's rate limit: wait the seconds in `Retry-After`."),
 }
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 400}
+# Lists refuse a bad filter value, cursor or page size.
+LIST_ERRORS = ERRORS
 CONFLICT = {409: OpenApiResponse(description="Stale `version`: the body's `error.current_version` is the record's.")}
 
 
@@ -86,7 +89,7 @@ def _system_rows():
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List AI systems", responses={200: serializers.AISystemSerializer, **READ_ERRORS}),
+    get=extend_schema(summary="List AI systems", responses={200: serializers.AISystemSerializer, **LIST_ERRORS}),
     post=extend_schema(
         summary="Add an AI system",
         request=serializers.AISystemWriteSerializer,
@@ -185,7 +188,7 @@ def _team_rows():
     return Team.objects.select_related("lead").prefetch_related("members")
 
 
-@extend_schema_view(get=extend_schema(summary="List teams", responses={200: serializers.TeamSerializer, **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(summary="List teams", responses={200: serializers.TeamSerializer, **LIST_ERRORS}))
 class TeamList(OrgListView):
     serializer_class = serializers.TeamSerializer
     queryset = Team.objects.none()
@@ -226,7 +229,7 @@ class LibraryDetail(OrgAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List library controls", responses={200: serializers.ControlSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List library controls", responses={200: serializers.ControlSerializer, **LIST_ERRORS})
 )
 class ControlList(OrgListView):
     serializer_class = serializers.ControlSerializer
@@ -256,7 +259,7 @@ THREAT_CONTROLS = Prefetch("controls", queryset=Control.objects.only("id", "ref"
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List library threats", responses={200: serializers.ThreatSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List library threats", responses={200: serializers.ThreatSerializer, **LIST_ERRORS})
 )
 class ThreatList(OrgListView):
     serializer_class = serializers.ThreatSerializer
@@ -283,7 +286,7 @@ class ThreatDetail(LibraryDetail):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List frameworks", responses={200: serializers.FrameworkSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List frameworks", responses={200: serializers.FrameworkSerializer, **LIST_ERRORS})
 )
 class FrameworkList(OrgListView):
     serializer_class = serializers.FrameworkSerializer
@@ -317,7 +320,7 @@ def _assessment_rows():
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List assessments", responses={200: serializers.AssessmentSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List assessments", responses={200: serializers.AssessmentSerializer, **LIST_ERRORS})
 )
 class AssessmentList(OrgListView):
     serializer_class = serializers.AssessmentSerializer
@@ -378,7 +381,7 @@ def _assignment_rows():
 
 @extend_schema_view(
     get=extend_schema(
-        summary="List control assignments", responses={200: serializers.AssignmentSerializer, **READ_ERRORS}
+        summary="List control assignments", responses={200: serializers.AssignmentSerializer, **LIST_ERRORS}
     )
 )
 class AssignmentList(OrgListView):
@@ -477,7 +480,7 @@ EVIDENCE_ADD: dict[str, Any] = {
 
 @extend_schema_view(
     get=extend_schema(
-        summary="List an assignment's evidence", responses={200: serializers.EvidenceSerializer, **READ_ERRORS}
+        summary="List an assignment's evidence", responses={200: serializers.EvidenceSerializer, **LIST_ERRORS}
     ),
     post=extend_schema(**EVIDENCE_ADD),
 )
@@ -566,7 +569,7 @@ def _implement(actor, assignment: ControlAssignment) -> dict[str, Any]:
     get=extend_schema(
         summary="Read the audit trail",
         description="Newest first by sequence number. Admins, leads and auditors read it.",
-        responses={200: serializers.AuditEventSerializer, **READ_ERRORS},
+        responses={200: serializers.AuditEventSerializer, **LIST_ERRORS},
     )
 )
 class AuditEventList(OrgListView):
