@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint fmt typecheck migrate demo clean security library-check bench bench-smoke
+.PHONY: run test install lint fmt typecheck migrate demo clean security library-check bench bench-smoke api-fuzz
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bastion needs Python 3.11 or newer")'
@@ -31,6 +31,11 @@ run: demo
 
 test: install
 	$(BIN)/pytest -n auto
+
+# Schemathesis against the API schema as a lead and a viewer, with more examples than `make test`
+# runs (4, valid data only) and invalid data too: no 5xx, every answer as the schema says.
+api-fuzz: install
+	FUZZ_MODE=all FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20} $(BIN)/pytest -p no:xdist -q tests/api/test_schemathesis.py
 
 lint: install
 	$(BIN)/ruff check .

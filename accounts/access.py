@@ -16,14 +16,17 @@ never by bare primary key. Rules about one kind of record live next to its model
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from .models import ROLE_RANK, Membership, Role
+from .models import ROLE_RANK, Membership, Organisation, Role
 from .profiles import remember_organisation
 
 if TYPE_CHECKING:
@@ -32,6 +35,58 @@ if TYPE_CHECKING:
 
 # Roles that may read the organisation-wide audit trail and export audit packs.
 AUDIT_READERS = frozenset({Role.ADMIN, Role.LEAD, Role.AUDITOR})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an API token may reach: one organisation, with at most `role` there.
+
+    A personal token (`team_id` None) acts with the lower of `role` and its owner's current role;
+    a service token acts as its own account (`user_id`), which has no membership row: it is a
+    member of the organisation with `role` and of the one team `team_id` only while the scope holds.
+    """
+
+    user_id: int
+    organisation: Organisation
+    role: str
+    team_id: int | None = None
+
+
+_scope: ContextVar[Scope | None] = ContextVar("access_scope", default=None)
+
+
+@contextmanager
+def scoped(scope: Scope | None) -> Iterator[None]:
+    """Every membership read for `scope.user_id` inside the block obeys the scope (the API sets
+    it for each token request): the same rules then decide for people, tokens and service tokens."""
+    reset = _scope.set(scope)
+    try:
+        yield
+    finally:
+        _scope.reset(reset)
+
+
+def enter_scope(scope: Scope | None) -> None:
+    """Inside a `scoped()` block (which restores the previous scope): from now on, obey `scope`.
+    For a scope known only once a request is authenticated."""
+    _scope.set(scope)
+
+
+def _within_scope(user_id: Any, organisation_id: int, fetch) -> Membership | None:
+    """The membership `fetch()` returns (None: no membership), bounded by the current scope."""
+    scope = _scope.get()
+    if scope is None or scope.user_id != user_id:
+        return fetch()
+    if scope.organisation.pk != organisation_id:
+        return None
+    if scope.team_id is not None:  # a service token: a member by its scope alone
+        membership = Membership(organisation=scope.organisation, user_id=user_id, role=scope.role)
+        membership._team_ids = frozenset({scope.team_id})  # type: ignore[attr-defined]  # see team_ids
+        return membership
+    membership = fetch()
+    if membership is not None and ROLE_RANK[Role(scope.role)] < ROLE_RANK[Role(membership.role)]:
+        membership.role = scope.role
+    return membership
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -61,12 +116,18 @@ def get_membership(
         user = request.user
         if not user.is_authenticated:  # views are @login_required; an anonymous caller is an outsider
             raise Http404("No such organisation")
-        try:
-            membership = Membership.objects.select_related("organisation", "user").get(
-                organisation__slug=org_slug, user_id=user.pk
-            )
-        except Membership.DoesNotExist:
-            raise Http404("No such organisation") from None
+        scope = _scope.get()
+        membership = _within_scope(
+            user.pk,
+            scope.organisation.pk if scope and scope.organisation.slug == org_slug else -1,
+            lambda: (
+                Membership.objects.select_related("organisation", "user")
+                .filter(organisation__slug=org_slug, user_id=user.pk)
+                .first()
+            ),
+        )
+        if membership is None:
+            raise Http404("No such organisation")
         request.membership = membership  # type: ignore[attr-defined]  # cached for this request's later calls
         if remember and request.session.get("org_slug") != org_slug:
             request.session["org_slug"] = org_slug  # the home page returns here next time
@@ -78,12 +139,18 @@ def get_membership(
 def membership_of(actor: Any, record: Any) -> Membership:
     """The actor's membership of the organisation `record` belongs to, read now (for rules checked
     inside a transaction); PermissionDenied when they are not, or no longer, a member."""
-    try:
-        return Membership.objects.select_related("organisation", "user").get(
-            organisation_id=record.organisation_id, user_id=actor.pk
-        )
-    except Membership.DoesNotExist:
-        raise PermissionDenied("You are not a member of this organisation.") from None
+    membership = _within_scope(
+        actor.pk,
+        record.organisation_id,
+        lambda: (
+            Membership.objects.select_related("organisation", "user")
+            .filter(organisation_id=record.organisation_id, user_id=actor.pk)
+            .first()
+        ),
+    )
+    if membership is None:
+        raise PermissionDenied("You are not a member of this organisation.")
+    return membership
 
 
 def require_role(membership: Membership, *, min_role: str = Role.VIEWER, roles: Iterable[str] | None = None) -> None:

@@ -8,6 +8,7 @@ with the record's current version.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,7 +90,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+        headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))  # whole seconds, never 0
     if isinstance(exc, exceptions.ValidationError):
         message, fields = validation_fields(exc.detail)
     else:

@@ -62,7 +62,7 @@ class AISystemWriteSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    lead = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
 
     class Meta:
@@ -150,7 +150,7 @@ class ThreatSerializer(serializers.ModelSerializer):
 
 # --- Assessments and assignments ------------------------------------------------------------
 
-USERNAME = {"slug_field": "username", "read_only": True}
+USERNAME = {"slug_field": "username", "read_only": True, "allow_null": True}
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -249,6 +249,22 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ImplementResultSerializer(serializers.Serializer):
+    done = serializers.BooleanField(help_text=_("Whether the control was marked implemented."))
+    status = serializers.CharField(help_text=_("The assignment's status now."))
+    reason = serializers.CharField(help_text=_("Why it was not moved (empty when it was)."))
+
+
+class ControlEvidenceSerializer(EvidenceSerializer):
+    """The evidence added by CI, and, when asked for, the outcome of marking the control implemented."""
+
+    implement = ImplementResultSerializer(required=False, read_only=True)
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [*EvidenceSerializer.Meta.fields, "implement"]
+        read_only_fields = fields
+
+
 class EvidenceAddSerializer(serializers.Serializer):
     """Exactly one of `file` (multipart/form-data), `link` or `note`."""
 
@@ -276,6 +292,15 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "before",
             "after",
             "channel",
+            "via_token",
             "hash",
         ]
         read_only_fields = fields
+
+
+class ControlEvidenceAddSerializer(EvidenceAddSerializer):
+    implement = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Then mark the control implemented, if your role and the assignment's state allow it."),
+    )

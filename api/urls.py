@@ -1,31 +1,47 @@
 """`/api/…`: the schema, the docs and version 1 of the organisation endpoints."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from .views import docs
 from .views import resources as r
 
 app_name = "api"
 
+
+class IdConverter:
+    """A record id: at most 18 digits, so it fits the database's 64-bit integers. A longer one
+    cannot name a record: 404 from the URL, not a database overflow (500)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
 org_patterns = [
     path("systems/", r.SystemList.as_view(), name="system_list"),
-    path("systems/<int:pk>/", r.SystemDetail.as_view(), name="system_detail"),
-    path("systems/<int:pk>/assessments/", r.AssessmentStart.as_view(), name="assessment_start"),
-    path("systems/<int:pk>/controls/<str:ref>/evidence/", r.ControlEvidence.as_view(), name="control_evidence"),
+    path("systems/<id:pk>/", r.SystemDetail.as_view(), name="system_detail"),
+    path("systems/<id:pk>/assessments/", r.AssessmentStart.as_view(), name="assessment_start"),
+    path("systems/<id:pk>/controls/<str:ref>/evidence/", r.ControlEvidence.as_view(), name="control_evidence"),
     path("teams/", r.TeamList.as_view(), name="team_list"),
-    path("teams/<int:pk>/", r.TeamDetail.as_view(), name="team_detail"),
+    path("teams/<id:pk>/", r.TeamDetail.as_view(), name="team_detail"),
     path("library/controls/", r.ControlList.as_view(), name="control_list"),
-    path("library/controls/<int:pk>/", r.ControlDetail.as_view(), name="control_detail"),
+    path("library/controls/<id:pk>/", r.ControlDetail.as_view(), name="control_detail"),
     path("library/threats/", r.ThreatList.as_view(), name="threat_list"),
-    path("library/threats/<int:pk>/", r.ThreatDetail.as_view(), name="threat_detail"),
+    path("library/threats/<id:pk>/", r.ThreatDetail.as_view(), name="threat_detail"),
     path("library/frameworks/", r.FrameworkList.as_view(), name="framework_list"),
-    path("library/frameworks/<int:pk>/", r.FrameworkDetail.as_view(), name="framework_detail"),
+    path("library/frameworks/<id:pk>/", r.FrameworkDetail.as_view(), name="framework_detail"),
     path("assessments/", r.AssessmentList.as_view(), name="assessment_list"),
-    path("assessments/<int:pk>/", r.AssessmentDetail.as_view(), name="assessment_detail"),
+    path("assessments/<id:pk>/", r.AssessmentDetail.as_view(), name="assessment_detail"),
     path("assignments/", r.AssignmentList.as_view(), name="assignment_list"),
-    path("assignments/<int:pk>/", r.AssignmentDetail.as_view(), name="assignment_detail"),
-    path("assignments/<int:pk>/actions/", r.AssignmentAction.as_view(), name="assignment_action"),
-    path("assignments/<int:pk>/evidence/", r.EvidenceList.as_view(), name="evidence_list"),
+    path("assignments/<id:pk>/", r.AssignmentDetail.as_view(), name="assignment_detail"),
+    path("assignments/<id:pk>/actions/", r.AssignmentAction.as_view(), name="assignment_action"),
+    path("assignments/<id:pk>/evidence/", r.EvidenceList.as_view(), name="evidence_list"),
     path("audit/events/", r.AuditEventList.as_view(), name="audit_event_list"),
 ]
 

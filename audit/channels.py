@@ -18,19 +18,32 @@ WEB, API, SYSTEM = "web", "api", "system"
 CHOICES = [(WEB, "web session"), (API, "API token"), (SYSTEM, "background job or command")]
 
 _current: ContextVar[str] = ContextVar("audit_channel", default=SYSTEM)
+# Which API token made the change ("<prefix> <name>"); empty outside token requests.
+_token: ContextVar[str] = ContextVar("audit_token", default="")
 
 
 def current() -> str:
     return _current.get()
 
 
+def current_token() -> str:
+    return _token.get()
+
+
 @contextmanager
-def via(channel: str) -> Iterator[None]:
-    token = _current.set(channel)
+def via(channel: str, token: str = "") -> Iterator[None]:
+    reset = _current.set(channel), _token.set(token[:150])
     try:
         yield
     finally:
-        _current.reset(token)
+        _current.reset(reset[0])
+        _token.reset(reset[1])
+
+
+def name_token(label: str) -> None:
+    """Inside a `via()` block (which restores the previous value): changes from now on were made
+    with the API token `label`, once the request has been authenticated."""
+    _token.set(label[:150])
 
 
 class AuditChannelMiddleware:

@@ -53,6 +53,8 @@ class AuditEvent(models.Model):
     key_id = models.CharField(max_length=32, blank=True, default=keys.current_key_id)
     # Through what the change was made (audit.channels); empty on events written before it existed.
     channel = models.CharField(max_length=16, blank=True, default="", choices=channels.CHOICES)
+    # The API token that made the change ("<prefix> <name>"); empty for every other change.
+    via_token = models.CharField(max_length=150, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -101,6 +103,8 @@ class AuditEvent(models.Model):
             data["key_id"] = self.key_id
         if self.channel:
             data["channel"] = self.channel
+        if self.via_token:
+            data["via_token"] = self.via_token
         return data
 
     def compute_hash(self) -> str:

@@ -142,6 +142,7 @@ def _next_event(
         created_at=timezone.now(),
         prev_hash=head.hash,
         channel=channels.current(),
+        via_token=channels.current_token(),
         key_id=keys.current_key_id(),
     )
     event.hash = event.compute_hash()

@@ -377,14 +377,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per token (api/throttling.py): "<n>/<sec|min|hour|day>"; empty for no limit.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bastion API",
     "DESCRIPTION": "Governance of AI systems: inventory, library, assessments, control work, evidence, audit trail. "
     "Every path is under an organisation; a token acts with its owner's role there. See docs/api.md.",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
+    # api/urls.py IdConverter: record ids, bounded so that an oversized one is a 404.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}},
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -19,6 +19,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("hygiene/", include("hygiene.urls")),
     path("", include("authn.org_urls")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("settings/api-tokens/", include("api.org_urls")),
 ]
 
 urlpatterns = [

@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 
-from accounts.access import get_membership
+from accounts.access import enter_scope, get_membership, scoped
 from accounts.models import Membership, Role
 from audit import channels
 from core.forms_hidden import CHOICE_SUFFIX
 
 from ..errors import validation_fields
+from ..models import ApiToken
+from ..tokens import scope_of
 
 
 def _has_bearer(request) -> bool:
@@ -30,11 +32,17 @@ class OrgAPIView(generics.GenericAPIView):
     def dispatch(self, request, *args, **kwargs):
         # Changes made with a token are recorded as made through the API; with the docs' session,
         # through the web session, like the pages.
-        with channels.via(channels.API if _has_bearer(request) else channels.WEB):
+        # The token's scope and name apply once it is authenticated (`initial`); both blocks
+        # restore the previous values when the request ends.
+        with channels.via(channels.API if _has_bearer(request) else channels.WEB), scoped(None):
             return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication first: anonymous → 401
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if token is not None:
+            enter_scope(scope_of(token))  # its organisation and role, its team for service tokens
+            channels.name_token(token.label)  # every audit event names the token
         # Outsiders → 404 before anything else. The membership is kept on the request, so the
         # access helpers the handlers call reuse it and never touch the session.
         self.membership()

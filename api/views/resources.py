@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -26,6 +27,7 @@ from assessments.services import assignments as assignment_services
 from assessments.workflow import ASSIGNMENT
 from audit.hidden_text import save_with_choices
 from audit.models import AuditEvent
+from core.concurrency import EditConflict
 from governance.forms.inventory import AISystemForm
 from governance.models import AISystem, Control, Framework, FrameworkItem, Threat
 from governance.rules import can_create_system, can_edit_system, get_library_object_for_user
@@ -41,8 +43,11 @@ ERRORS = {
     401: OpenApiResponse(description="No valid token or session."),
     403: OpenApiResponse(description="Your role, or the record's owner team, does not allow this."),
     404: OpenApiResponse(description="No such record in this organisation (or you are not a member)."),
+    429: OpenApiResponse(description="Over the token's rate limit: wait the seconds in `Retry-After`."),
 }
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 400}
+# Lists refuse a bad filter value, cursor or page size.
+LIST_ERRORS = ERRORS
 CONFLICT = {409: OpenApiResponse(description="Stale `version`: the body's `error.current_version` is the record's.")}
 
 
@@ -84,7 +89,7 @@ def _system_rows():
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List AI systems", responses={200: serializers.AISystemSerializer, **READ_ERRORS}),
+    get=extend_schema(summary="List AI systems", responses={200: serializers.AISystemSerializer, **LIST_ERRORS}),
     post=extend_schema(
         summary="Add an AI system",
         request=serializers.AISystemWriteSerializer,
@@ -183,7 +188,7 @@ def _team_rows():
     return Team.objects.select_related("lead").prefetch_related("members")
 
 
-@extend_schema_view(get=extend_schema(summary="List teams", responses={200: serializers.TeamSerializer, **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(summary="List teams", responses={200: serializers.TeamSerializer, **LIST_ERRORS}))
 class TeamList(OrgListView):
     serializer_class = serializers.TeamSerializer
     queryset = Team.objects.none()
@@ -224,7 +229,7 @@ class LibraryDetail(OrgAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List library controls", responses={200: serializers.ControlSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List library controls", responses={200: serializers.ControlSerializer, **LIST_ERRORS})
 )
 class ControlList(OrgListView):
     serializer_class = serializers.ControlSerializer
@@ -254,7 +259,7 @@ THREAT_CONTROLS = Prefetch("controls", queryset=Control.objects.only("id", "ref"
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List library threats", responses={200: serializers.ThreatSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List library threats", responses={200: serializers.ThreatSerializer, **LIST_ERRORS})
 )
 class ThreatList(OrgListView):
     serializer_class = serializers.ThreatSerializer
@@ -281,7 +286,7 @@ class ThreatDetail(LibraryDetail):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List frameworks", responses={200: serializers.FrameworkSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List frameworks", responses={200: serializers.FrameworkSerializer, **LIST_ERRORS})
 )
 class FrameworkList(OrgListView):
     serializer_class = serializers.FrameworkSerializer
@@ -315,7 +320,7 @@ def _assessment_rows():
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List assessments", responses={200: serializers.AssessmentSerializer, **READ_ERRORS})
+    get=extend_schema(summary="List assessments", responses={200: serializers.AssessmentSerializer, **LIST_ERRORS})
 )
 class AssessmentList(OrgListView):
     serializer_class = serializers.AssessmentSerializer
@@ -376,7 +381,7 @@ def _assignment_rows():
 
 @extend_schema_view(
     get=extend_schema(
-        summary="List control assignments", responses={200: serializers.AssignmentSerializer, **READ_ERRORS}
+        summary="List control assignments", responses={200: serializers.AssignmentSerializer, **LIST_ERRORS}
     )
 )
 class AssignmentList(OrgListView):
@@ -440,11 +445,11 @@ class AssignmentAction(OrgAPIView):
         return Response(serializers.AssignmentSerializer(_assignment_rows().get(pk=assignment.pk)).data)
 
 
-def add_evidence(request, membership, assignment) -> Response:
+def add_evidence(request, membership, assignment, data: dict | None = None) -> Response:
     """Validate with the page's evidence form (file type by content, size, link scheme, dates) and
     save through `evidence_add`."""
     ensure(can_work_on_assignment(membership, assignment), _("Only the owner team and leads add evidence."))
-    data = checked(serializers.EvidenceAddSerializer, request)
+    data = checked(serializers.EvidenceAddSerializer, request) if data is None else data
     upload = data.pop("file", None)
     form = bound_form(
         EvidenceForm,
@@ -475,7 +480,7 @@ EVIDENCE_ADD: dict[str, Any] = {
 
 @extend_schema_view(
     get=extend_schema(
-        summary="List an assignment's evidence", responses={200: serializers.EvidenceSerializer, **READ_ERRORS}
+        summary="List an assignment's evidence", responses={200: serializers.EvidenceSerializer, **LIST_ERRORS}
     ),
     post=extend_schema(**EVIDENCE_ADD),
 )
@@ -502,7 +507,21 @@ class ControlEvidence(OrgAPIView):
     serializer_class = serializers.EvidenceSerializer
     queryset = ControlAssignment.objects.none()
 
-    @extend_schema(**{**EVIDENCE_ADD, "summary": "Attach evidence to a system's control, by reference"})
+    @extend_schema(
+        **{
+            **EVIDENCE_ADD,
+            "summary": "Attach evidence to a system's control, by reference (for CI)",
+            "description": EVIDENCE_ADD["description"] + " With `implement` true, the control is then marked "
+            "implemented if the caller may take that step on the assignment page (its owner team or a lead, from "
+            "`not_started` or `in_progress`); the evidence is kept either way and `implement` in the answer says "
+            "whether the move was made and why not.",
+            "request": {
+                "multipart/form-data": serializers.ControlEvidenceAddSerializer,
+                "application/json": serializers.ControlEvidenceAddSerializer,
+            },
+            "responses": {201: serializers.ControlEvidenceSerializer, **ERRORS},
+        }
+    )
     def post(self, request, org_slug, pk, ref):
         membership = self.membership(min_role=Role.MEMBER)
         assignment = (
@@ -514,7 +533,33 @@ class ControlEvidence(OrgAPIView):
         )
         if assignment is None:
             return Response(body("not_found", _("This system has no current assignment of that control.")), status=404)
-        return add_evidence(request, membership, assignment)
+        data = checked(serializers.ControlEvidenceAddSerializer, request)
+        implement = data.pop("implement", False)
+        response = add_evidence(request, membership, assignment, data)
+        if implement:
+            response.data = {**response.data, "implement": _implement(request.user, assignment)}
+        return response
+
+
+def _implement(actor, assignment: ControlAssignment) -> dict[str, Any]:
+    """Mark the assignment implemented through the assignment page's step (same rules, same
+    service), from the version it has now, just after the evidence was added. A refusal is
+    reported, not raised: the evidence stays."""
+    current = ControlAssignment.objects.get(pk=assignment.pk)
+    try:
+        moved = assignment_services.assignment_act(
+            actor=actor, assignment=current, action="implement", expected_version=current.version
+        )
+    except (PermissionDenied, ValidationError, EditConflict) as exc:
+        if isinstance(exc, ValidationError):
+            reason = " ".join(exc.messages)
+        elif isinstance(exc, EditConflict):
+            reason = _("Someone changed the assignment meanwhile; mark it implemented on its page.")
+        else:
+            reason = str(exc)
+        current.refresh_from_db(fields=["status"])
+        return {"done": False, "status": current.status, "reason": reason or _("The step is not allowed.")}
+    return {"done": True, "status": moved.status, "reason": ""}
 
 
 # --- Audit trail ----------------------------------------------------------------------------
@@ -524,7 +569,7 @@ class ControlEvidence(OrgAPIView):
     get=extend_schema(
         summary="Read the audit trail",
         description="Newest first by sequence number. Admins, leads and auditors read it.",
-        responses={200: serializers.AuditEventSerializer, **READ_ERRORS},
+        responses={200: serializers.AuditEventSerializer, **LIST_ERRORS},
     )
 )
 class AuditEventList(OrgListView):

@@ -32,8 +32,9 @@ class ApiClient:
 
 @pytest.fixture
 def api_for(client):
-    def make(user):
-        _token, raw = token_create(user=user, name="test", expires_at=None)
+    def make(user, role=None):
+        organisation = user.memberships.first().organisation
+        _token, raw = token_create(user=user, name="test", expires_at=None, organisation=organisation, role=role)
         return ApiClient(client, raw)
 
     return make

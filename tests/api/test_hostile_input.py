@@ -117,3 +117,12 @@ def test_unknown_organisation_and_method(hostile):
     api, _targets = hostile
     assert api.get(reverse("api:system_list", kwargs={"org_slug": "nowhere"})).status_code == 404
     assert api.call("DELETE", reverse("api:team_list", kwargs={"org_slug": "acme-test"})).status_code == 405
+
+
+def test_an_id_too_large_for_the_database_is_404(api_for, make_member, org):
+    """Found by schemathesis: a 20-digit id overflowed SQLite's integers (a 500)."""
+    api = api_for(make_member(Role.LEAD, "huge-ids"))
+    huge = "30649247262406746112"
+    for path in [f"systems/{huge}/", f"systems/{huge}/controls/RT-02/evidence/", f"assignments/{huge}/"]:
+        response = api.call("POST" if "evidence" in path else "GET", f"/api/v1/o/{org.slug}/{path}", {"note": "x"})
+        assert response.status_code == 404, path

@@ -245,3 +245,30 @@ def test_list_query_count_does_not_grow_with_rows(api_for, make_member, org, tea
     few = _queries(api, target)
     _grow(org, team, 27)
     assert _queries(api, target) == few
+
+
+def test_ci_evidence_can_mark_the_control_implemented_when_the_caller_may(api_for, make_member, org, team, assignment):
+    target = url("control_evidence", org, pk=assignment.ai_system_id, ref="RT-02")
+    other_team = TeamFactory(organisation=org, name="Safety")
+    outsider_member = api_for(make_member(Role.MEMBER, "not-the-owner", teams=[other_team]))
+    assert outsider_member.post(target, {"note": "x", "implement": True}).status_code == 403
+    lead = make_member(Role.LEAD, "lead-not-capped", teams=[team])
+    capped = api_for(lead, role=Role.AUDITOR)  # a lead's auditor token adds nothing
+    assert capped.post(target, {"note": "x", "implement": True}).status_code == 403
+    api = api_for(make_member(Role.MEMBER, "pipeline", teams=[team]))
+    report = SimpleUploadedFile("eval.json", b'{"passed": 42, "failed": 0}', content_type="application/json")
+    done = api.upload(target, {"file": report, "implement": "true"})
+    assert done.status_code == 201, done.json()
+    assert done.json()["implement"] == {"done": True, "status": "implemented", "reason": ""}
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.IMPLEMENTED
+    moved = AuditEvent.objects.get(organisation=org, action="assessments.assignment.implement")
+    assert moved.channel == "api" and moved.via_token.endswith(" test")
+    # Again: implemented already, so the step is not offered; the evidence is still kept.
+    again = api.post(target, {"link": "https://ci.example.test/runs/100", "implement": True})
+    assert again.status_code == 201
+    assert again.json()["implement"]["done"] is False and again.json()["implement"]["reason"]
+    assert again.json()["implement"]["status"] == "implemented"
+    assert Evidence.objects.filter(assignment=assignment).count() == 2
+    without = api.post(target, {"note": "just a note"})
+    assert without.status_code == 201 and "implement" not in without.json()

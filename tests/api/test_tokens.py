@@ -5,6 +5,8 @@ import datetime as dt
 import hashlib
 import logging
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +31,9 @@ def test_token_is_created_on_the_account_page_shown_once_and_stored_hashed(clien
     user = _user_with_password(make_member)
     client.force_login(user)
     url = reverse("api_tokens")
-    response = client.post(url, {"name": "CI pipeline", "expires": "90", "password": PASSWORD})
+    response = client.post(
+        url, {"name": "CI pipeline", "organisation": org.pk, "role": "member", "expires": "90", "password": PASSWORD}
+    )
     assert response.status_code == 200
     token = ApiToken.objects.get(user=user)
     raw = response.context["created"][1]
@@ -46,10 +50,13 @@ def test_token_is_created_on_the_account_page_shown_once_and_stored_hashed(clien
     assert any(r.msg == "api.token.created" for r in caplog.records)
 
 
-def test_creating_a_token_asks_for_the_password(client, make_member):
+def test_creating_a_token_asks_for_the_password(client, make_member, org):
     user = _user_with_password(make_member)
     client.force_login(user)
-    response = client.post(reverse("api_tokens"), {"name": "CI", "expires": "30", "password": "wrong"})
+    response = client.post(
+        reverse("api_tokens"),
+        {"name": "CI", "organisation": org.pk, "role": "viewer", "expires": "30", "password": "wrong"},
+    )
     assert response.status_code == 200 and response.context["form"].errors["password"]
     assert not ApiToken.objects.exists()
 
@@ -75,9 +82,9 @@ def test_revoked_token_stops_working_and_revocation_is_audited(client, api_for, 
     assert AuditEvent.objects.filter(organisation=org, action="api.token.revoked").count() == 1
 
 
-def test_nobody_revokes_another_persons_token(client, make_member):
+def test_nobody_revokes_another_persons_token(client, make_member, org):
     owner = make_member(Role.ADMIN, "owner")
-    token, _raw = token_create(user=owner, name="mine", expires_at=None)
+    token, _raw = token_create(user=owner, name="mine", expires_at=None, organisation=org)
     client.force_login(make_member(Role.ADMIN, "another-admin"))
     assert client.post(reverse("api_token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
@@ -86,7 +93,9 @@ def test_nobody_revokes_another_persons_token(client, make_member):
 
 def test_expired_unknown_and_malformed_tokens_get_401(client, make_member, org):
     user = make_member(Role.ADMIN, "expiring")
-    _token, raw = token_create(user=user, name="old", expires_at=timezone.now() - dt.timedelta(seconds=1))
+    _token, raw = token_create(
+        user=user, name="old", expires_at=timezone.now() - dt.timedelta(seconds=1), organisation=org
+    )
     url = reverse("api:team_list", kwargs={"org_slug": org.slug})
     for header in [f"Bearer {raw}", "Bearer bst_" + "x" * 43, "Bearer", "Bearer a b", "Bearer \u00e9t\u00e9"]:
         response = client.get(url, HTTP_AUTHORIZATION=header)
@@ -148,12 +157,13 @@ def test_changes_through_a_token_are_recorded_as_api(api_for, make_member, team,
 
 def test_revoking_twice_changes_nothing(make_member, org):
     user = make_member(Role.MEMBER, "twice")
-    token, _raw = token_create(user=user, name="t", expires_at=None)
+    token, _raw = token_create(user=user, name="t", expires_at=None, organisation=org)
     token_revoke(user=user, token=token)
     token_revoke(user=user, token=token)
     assert AuditEvent.objects.filter(action="api.token.revoked").count() == 1
 
 
-def test_a_user_without_organisations_can_hold_a_token(db):
-    token, raw = token_create(user=UserFactory(), name="lonely", expires_at=None)
-    assert token.pk and raw
+def test_a_token_needs_a_membership_of_its_organisation(org):
+    with pytest.raises(ValidationError):
+        token_create(user=UserFactory(), name="lonely", expires_at=None, organisation=org)
+    assert not ApiToken.objects.exists()

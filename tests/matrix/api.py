@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.access import AUDIT_READERS
 from accounts.models import Role
-from api.tokens import token_create
+from api.tokens import service_token_create, token_create
 from tests.factories import FrameworkFactory, ThreatFactory
 
 from . import Row, at_least
@@ -18,7 +18,9 @@ LEADS = at_least(Role.LEAD)
 
 
 def api_token_for(user) -> str:
-    _token, raw = token_create(user=user, name="matrix", expires_at=None)
+    """A personal token for the user's (first) organisation, with the user's role there."""
+    organisation = user.memberships.first().organisation
+    _token, raw = token_create(user=user, name="matrix", expires_at=None, organisation=organisation)
     return raw
 
 
@@ -26,6 +28,10 @@ def extend_world(world):
     world["api_tokens"] = {who: api_token_for(user) for who, user in world["users"].items()}
     world["api_threat"] = ThreatFactory(organisation=world["org"])
     world["api_framework"] = FrameworkFactory(organisation=world["org"])
+    admin = world["users"][Role.ADMIN].memberships.get(organisation=world["org"])
+    world["service_token"], _raw = service_token_create(
+        membership=admin, team=world["team"], name="matrix pipeline", role=Role.MEMBER, expires_at=None
+    )
 
 
 def pk(key):
@@ -103,4 +109,9 @@ ROWS = {
         **R,
     ),
     "api:audit_event_list": Row(allowed=frozenset(AUDIT_READERS), **R),
+    # The organisation's service tokens (pages, not API endpoints): admins only.
+    "api_settings:service_tokens": Row(allowed=at_least(Role.ADMIN)),
+    "api_settings:service_token_revoke": Row(
+        pk("service_token"), allowed=at_least(Role.ADMIN), method="post", ok=(302,)
+    ),
 }

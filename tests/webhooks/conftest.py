@@ -52,3 +52,9 @@ def receiver(monkeypatch):
     r = Receiver()
     monkeypatch.setattr(net, "post", r)
     return r
+
+
+@pytest.fixture(autouse=True)
+def _deliver_in_process(eager_tasks):
+    """Deliveries run in the test's process, also in CI's stage with a real broker (no worker
+    there takes webhook tasks; the tests check what the task does, not the broker)."""
