@@ -183,7 +183,7 @@ def get_object_for_user(
         queryset = queryset._default_manager.all()
     try:
         obj = queryset.get(organisation=membership.organisation, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
+    except (ObjectDoesNotExist, ValueError, OverflowError):  # an id too large for the column is no id
         raise Http404("No such object") from None
     # It was fetched through this organisation: hand it the row we hold, so nothing (a template,
     # the audit trail) selects the organisation again.

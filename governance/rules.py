@@ -54,6 +54,6 @@ def get_library_object_for_user(
     visible = models.Q(organisation__isnull=True) | models.Q(organisation=membership.organisation)
     try:
         obj = queryset.filter(visible).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError):
+    except (queryset.model.DoesNotExist, ValueError, OverflowError):
         raise Http404("No such library entry") from None
     return membership, obj

@@ -108,7 +108,7 @@ def risk_add_example(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
         scenario = (
             Scenario.objects.for_org(membership.organisation).active().get(pk=int(request.POST.get("scenario", "")))
         )
-    except (Scenario.DoesNotExist, ValueError):
+    except (Scenario.DoesNotExist, ValueError, OverflowError):
         messages.error(request, _("Choose one of the example scenarios."))
         return redirect("risks:system_risks", org_slug, pk)
     try:
