@@ -41,7 +41,7 @@ class Organisation(models.Model):
         _("assessment cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
     )
     threat_model_cadence_days = models.PositiveSmallIntegerField(
-        _("threat model review cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
+        _("threat model review cadence (days)"), default=180, validators=[MinValueValidator(7), MaxValueValidator(1095)]
     )
     red_team_cadence_days = models.PositiveSmallIntegerField(
         _("red-team exercise cadence (days)"), default=180, validators=[MinValueValidator(7), MaxValueValidator(1095)]

@@ -8,7 +8,7 @@ def data(**overrides):
         "name": "Acme Test",
         "readiness_threshold": 90,
         "assessment_cadence_days": 365,
-        "threat_model_cadence_days": 365,
+        "threat_model_cadence_days": 180,
         "red_team_cadence_days": 180,
         "alignment_review_cadence_days": 365,
         "tabletop_cadence_days": 365,
