@@ -169,11 +169,14 @@ def test_query_counts_are_constant(client_for, viewer, member, org, system, rows
         )
         exercise_for(system, member)
     client = client_for(viewer)
-    for name, args, budget in [
-        ("threats:exercise_list", [org.slug], 13),
+    pages = [
+        ("threats:exercise_list", [org.slug], 6),
         ("threats:system_exercises", [org.slug, system.pk], 6),
         ("threats:exercise_detail", [org.slug, x.pk], 11),
-    ]:
+    ]
+    for name, args, _budget in pages:  # warm up: the session's organisation, per-process caches
+        client.get(reverse(name, args=args))
+    for name, args, budget in pages:
         with django_assert_num_queries(budget):
             assert client.get(reverse(name, args=args)).status_code == 200
     assert RedTeamExercise.objects.count() == rows + 1
