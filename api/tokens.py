@@ -153,7 +153,7 @@ def token_revoke(*, user, token: ApiToken) -> ApiToken:
     """Revoke a token: one's own personal token, or (`user` an admin of its organisation, checked
     by the caller) a service token. Revoking twice changes nothing."""
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().select_related("user", "organisation").get(pk=token.pk)
+        token = ApiToken.objects.select_for_update(of=("self",)).select_related("user", "organisation").get(pk=token.pk)
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
