@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Membership, Role
 from audit.models import AuditEvent, Verification
 from audit.services import record
-from tests.factories import AISystemFactory, TeamFactory
+from tests.conftest import module_data
+from tests.factories import AISystemFactory, MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 from tests.matrix import ROLES, extend_world, merged_rows
 from tests.matrix.api import api_token_for
 from tests.matrix.core import system_form
@@ -72,13 +73,23 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"Add these URLs to the permission matrix (tests/matrix/): {sorted(missing)}"
 
 
-@pytest.fixture
-def world(org, team, make_member):
-    """One of everything, all in `org`; every role is a member of `team`, which owns the system."""
-    users = {role: make_member(role, f"matrix-{role}", teams=[team]) for role in ROLES}
+def build_world() -> dict:
+    """One of everything, all in one organisation; every role is a member of the team that owns
+    the system, and one member belongs to another team only."""
+    org = OrganisationFactory(name="Acme Test", slug="acme-test")
+    team = TeamFactory(organisation=org, name="Security Engineering")
+
+    def member(role, username, teams=()):
+        user = UserFactory(username=username)
+        MembershipFactory(organisation=org, user=user, role=role)
+        for t in teams:
+            t.members.add(user)
+        return user
+
+    users = {role: member(role, f"matrix-{role}", teams=[team]) for role in ROLES}
     other_team = TeamFactory(organisation=org, name="Matrix other team")
-    users[OTHER_TEAM] = make_member(Role.MEMBER, "matrix-other-team", teams=[other_team])
-    target = Membership.objects.get(user=make_member(Role.MEMBER, "matrix-target"))
+    users[OTHER_TEAM] = member(Role.MEMBER, "matrix-other-team", teams=[other_team])
+    target = Membership.objects.get(user=member(Role.MEMBER, "matrix-target"))
     system = AISystemFactory(organisation=org, owner_team=team)
     verification = Verification.objects.create(organisation=org)
     with transaction.atomic():
@@ -94,6 +105,19 @@ def world(org, team, make_member):
     }
     extend_world(world)
     return world
+
+
+@pytest.fixture(scope="module")
+def _world_for_module(django_db_setup, django_db_blocker):
+    # Built once per module (about 150 URLs use it); each test runs in its own savepoint inside,
+    # so what one changes is undone before the next.
+    with module_data(django_db_blocker):
+        yield build_world()
+
+
+@pytest.fixture
+def world(_world_for_module, db):
+    return _world_for_module
 
 
 def _request(client, name, row, world, who=None):

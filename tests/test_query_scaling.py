@@ -20,7 +20,7 @@ from audit.services import record
 from tests.assessments.factories import AssessmentFactory, ControlAssignmentFactory, EvidenceFactory
 from tests.factories import AISystemFactory, ControlFactory, FrameworkItemFactory, TeamFactory, UserFactory
 from tests.matrix import ROLES, Row
-from tests.test_permissions import MATRIX, _request, world  # noqa: F401  (world is a fixture)
+from tests.test_permissions import MATRIX, _request, _world_for_module, world  # noqa: F401  (fixtures)
 
 GET_PAGES = sorted(name for name, row in MATRIX.items() if row.method == "get")
 
