@@ -87,8 +87,7 @@ def record(
     object_repr: str = "",
 ) -> AuditEvent:
     """Append one event to the organisation's chain. Must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must be called inside transaction.atomic with the change it records.")
+    _require_transaction("audit.record()")
     # Lock the chain head: appends in one organisation are serialised, other organisations
     # are not blocked. (SQLite serialises all writers anyway.)
     head, _created = ChainHead.objects.select_for_update().get_or_create(organisation=organisation)
@@ -102,8 +101,7 @@ def record_many(*, organisation: Organisation, actor, action: str, changes: list
     """Append one `action` event per (object, after) pair in one go: the chain head is locked and
     written once and the events inserted together (confirming a 400-control plan recorded each
     assignment with three queries). Must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record_many() must be called inside transaction.atomic with the changes.")
+    _require_transaction("audit.record_many()")
     head, _created = ChainHead.objects.select_for_update().get_or_create(organisation=organisation)
     events = [_next_event(head, organisation, actor, action, obj, None, after) for obj, after in changes]
     AuditEvent.objects.bulk_create(events, batch_size=500)
@@ -215,7 +213,7 @@ def audited_create(
     extra: dict[str, Any] | None = None,
 ) -> M:
     """Create a governed row from `data` (and many-to-many `m2m`) and record its audited fields."""
-    _require_transaction()
+    _require_transaction("Audited writes")
     row = model._default_manager.create(**data)
     for name, values in (m2m or {}).items():
         getattr(row, name).set(values)
@@ -243,7 +241,7 @@ def audited_update(
     row: a view's earlier check saw the row before the lock, which a concurrent request may have
     changed since.
     """
-    _require_transaction()
+    _require_transaction("Audited writes")
     current = lock(row, expected_version=expected_version)
     before = audited_state(current)
     if check is not None:
@@ -305,9 +303,11 @@ def audited_retire(
     )
 
 
-def _require_transaction() -> None:
+def _require_transaction(what: str) -> None:
+    """The event must commit or roll back with the change it records: refuse to run outside a
+    transaction (checked before writing anything)."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Audited writes run inside transaction.atomic with the change they record.")
+        raise RuntimeError(f"{what} must run inside transaction.atomic with the change it records.")
 
 
 @dataclass

@@ -27,12 +27,6 @@ def fetch_choices(*forms_: forms.BaseForm | None) -> None:
                 field.widget.choices = list(iter(field.choices))  # type: ignore[arg-type]  # a ModelChoiceIterator
 
 
-def fetch_page(page):
-    """Evaluate a Paginator page's rows now; returns the page."""
-    page.object_list = list(page.object_list)
-    return page
-
-
 class FastSelect(forms.Select):
     """A <select> rendered in Python instead of through one widget template per option.
 
