@@ -1,7 +1,9 @@
 """Rows of the permission matrix, one module per area; tests/test_permissions.py merges them.
 
 Each module defines `ROWS: dict[str, Row]` (URL name → who may open it) and may define
-`extend_world(world)` to add the objects its URLs need to the shared `world` dict.
+`extend_world(world)` to add the objects its URLs need to the shared `world` dict, and
+`grow(world, times)` to add `times` more of the rows its pages list (tests/test_query_scaling.py
+checks that a page runs as many queries after growing as before).
 """
 
 import importlib
