@@ -61,6 +61,7 @@ class OrganisationForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Mode
             "threat_model_cadence_days",
             "red_team_cadence_days",
             "alignment_review_cadence_days",
+            "ir_plan_cadence_days",
             "tabletop_cadence_days",
             "require_two_factor",
         ]
@@ -74,7 +75,7 @@ class OrganisationForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Mode
                 _("Review cadences"),
                 Row(Column("assessment_cadence_days"), Column("threat_model_cadence_days")),
                 Row(Column("red_team_cadence_days"), Column("alignment_review_cadence_days")),
-                Row(Column("tabletop_cadence_days"), Column()),
+                Row(Column("ir_plan_cadence_days"), Column("tabletop_cadence_days")),
             ),
             Fieldset(_("Sign-in"), "require_two_factor"),
             "version",

@@ -49,6 +49,11 @@ class Organisation(models.Model):
     alignment_review_cadence_days = models.PositiveSmallIntegerField(
         _("alignment review cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
     )
+    ir_plan_cadence_days = models.PositiveSmallIntegerField(
+        _("incident-response plan review cadence (days)"),
+        default=365,
+        validators=[MinValueValidator(7), MaxValueValidator(1095)],
+    )
     tabletop_cadence_days = models.PositiveSmallIntegerField(
         _("tabletop exercise cadence (days)"), default=365, validators=[MinValueValidator(7), MaxValueValidator(1095)]
     )
@@ -70,6 +75,7 @@ class Organisation(models.Model):
         "threat_model_cadence_days",
         "red_team_cadence_days",
         "alignment_review_cadence_days",
+        "ir_plan_cadence_days",
         "tabletop_cadence_days",
         "require_two_factor",
         "version",

@@ -11,6 +11,7 @@ def data(**overrides):
         "threat_model_cadence_days": 180,
         "red_team_cadence_days": 180,
         "alignment_review_cadence_days": 365,
+        "ir_plan_cadence_days": 365,
         "tabletop_cadence_days": 365,
         "version": 1,
     }
