@@ -8,8 +8,23 @@ import shutil
 import sqlite3
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+# The live server answers one request at a time. On the in-memory SQLite test database every
+# server thread shares the test's one connection, so two requests served at once (an htmx
+# autosave racing a form post) would interleave their savepoints on it. Django's plain server
+# closes each connection after its response, so the browser never waits on a kept-alive one.
+class SerialWSGIServer(WSGIServer):
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The server thread has already taken the shared connections (LiveServerThread.run).
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 HAVE_CHROMIUM = bool(shutil.which(CHROMIUM))
 
 

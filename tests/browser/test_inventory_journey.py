@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from governance.models import AISystem
 from tests.browser.conftest import sign_in
@@ -9,8 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
     settings.BASTION_DEMO_PASSWORD = "demo"
     sign_in(page, "admin")
-    assert page.get_by_role("heading", name="AI systems").is_visible()
-    assert page.get_by_role("link", name="Support Chatbot").is_visible()
+    expect(page.get_by_role("heading", name="AI systems")).to_be_visible()
+    expect(page.get_by_role("link", name="Support Chatbot")).to_be_visible()
 
     page.get_by_role("link", name="Add an AI system").first.click()
     page.get_by_label("Name").fill("Claims Triage Assistant")
@@ -27,7 +28,7 @@ def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
     page.get_by_role("button", name="Add system").click()
 
     page.wait_for_url("**/systems/*/")
-    assert page.get_by_role("heading", name="Claims Triage Assistant").is_visible()
+    expect(page.get_by_role("heading", name="Claims Triage Assistant")).to_be_visible()
     assert AISystem.objects.filter(name="Claims Triage Assistant", generates_text=True).exists()
 
     page.get_by_role("link", name="AI systems").first.click()
@@ -43,5 +44,5 @@ def test_an_invalid_form_shows_field_errors(page, demo):
     sign_in(page, "lead")
     page.goto("/o/acme/systems/new/")
     page.get_by_role("button", name="Add system").click()
-    assert page.get_by_text("nothing was saved").is_visible()
+    expect(page.get_by_text("nothing was saved")).to_be_visible()
     assert page.locator(".invalid-feedback").count() > 3

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -8,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_viewer_filters_the_library_by_domain_and_reads_a_controls_mappings(page, demo):
     sign_in(page, "viewer")
     page.get_by_role("link", name="Library").first.click()
-    assert page.get_by_role("heading", name="Library").is_visible()
+    expect(page.get_by_role("heading", name="Library")).to_be_visible()
 
     page.get_by_label("Domain").select_option("safety")
     page.get_by_label("Practice").select_option("guardrails")
@@ -20,15 +21,15 @@ def test_a_viewer_filters_the_library_by_domain_and_reads_a_controls_mappings(pa
         assert "Safety" in rows.nth(i).inner_text()
 
     page.get_by_role("link", name="Self-harm content safeguard").first.click()
-    assert page.get_by_role("heading", name="Mappings").is_visible()
+    expect(page.get_by_role("heading", name="Mappings")).to_be_visible()
     assert page.locator("ul.mappings li").count() >= 3
     assert page.locator("ul.mappings").get_by_text("nist-ai-600-1:", exact=False).count() >= 1
-    assert page.get_by_text("Applies to AI systems where").is_visible()
-    assert page.get_by_role("link", name="Support Chatbot").is_visible()  # one of Acme's systems it applies to
+    expect(page.get_by_text("Applies to AI systems where")).to_be_visible()
+    expect(page.get_by_role("link", name="Support Chatbot")).to_be_visible()  # one of Acme's systems it applies to
 
     page.locator("a.mapping-framework").first.click()
     page.wait_for_url("**/library/crosswalk/?framework=*")
-    assert page.get_by_text("items are covered by at least one control").is_visible()
+    expect(page.get_by_text("items are covered by at least one control")).to_be_visible()
     assert page.console_errors == []  # no CSP violations or script errors
 
 
@@ -44,6 +45,6 @@ def test_a_lead_adds_an_own_control_that_maps_to_a_builtin_item(page, demo):
     page.get_by_label("Framework mappings").fill("eu-ai-act-2024:Art.50")
     page.get_by_role("button", name="Add control").click()
     page.wait_for_url("**/library/controls/*/")
-    assert page.get_by_role("heading", name="ACME-02 Label answers written by the assistant").is_visible()
-    assert page.locator("ul.mappings").get_by_text("eu-ai-act-2024:Art.50").is_visible()
+    expect(page.get_by_role("heading", name="ACME-02 Label answers written by the assistant")).to_be_visible()
+    expect(page.locator("ul.mappings").get_by_text("eu-ai-act-2024:Art.50")).to_be_visible()
     assert page.console_errors == []

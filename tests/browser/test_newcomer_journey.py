@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.models import Membership
 from tests.browser.conftest import sign_in
@@ -14,9 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_viewer_sees_why_a_page_is_forbidden_and_a_way_back(page, demo):
     sign_in(page, "viewer")
     page.goto("/o/acme/audit/")
-    assert page.get_by_role("heading", name="You cannot do this here").is_visible()
-    assert page.get_by_text("Your role does not allow this.").is_visible()
-    assert page.get_by_text("Ada Admin, Admin").is_visible()  # whom to ask
+    expect(page.get_by_role("heading", name="You cannot do this here")).to_be_visible()
+    expect(page.get_by_text("Your role does not allow this.")).to_be_visible()
+    expect(page.get_by_text("Ada Admin, Admin")).to_be_visible()  # whom to ask
     page.get_by_role("link", name="Go to the start page").click()
     page.wait_for_url("**/o/acme/systems/")
     # The browser logs the 403 status of the forbidden page itself; nothing else may fail.
@@ -33,13 +34,13 @@ def test_a_lead_searches_from_the_top_bar_and_opens_the_hits(page, demo):
     assert items.get_by_role("link").count() >= 1
     items.get_by_role("link").first.click()
     page.wait_for_url(re.compile(r".*/library/crosswalk/\?framework=.*#item-\d+"))
-    assert page.get_by_text("items are covered by at least one control").is_visible()
+    expect(page.get_by_text("items are covered by at least one control")).to_be_visible()
 
     page.get_by_label("Search this organisation").fill("Hiring")
     page.get_by_label("Search this organisation").press("Enter")
     page.get_by_role("heading", name="AI systems").wait_for()
     page.locator("#results-systems").locator("xpath=..").get_by_role("link", name="Hiring Screener").click()
-    assert page.get_by_role("heading", name="Hiring Screener").is_visible()
+    expect(page.get_by_role("heading", name="Hiring Screener")).to_be_visible()
     assert page.console_errors == []
 
 
@@ -51,7 +52,7 @@ def test_an_admin_invites_a_new_member_who_sets_a_password_and_lands_in_the_orga
     page.get_by_label("Role").select_option("viewer")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/settings/members/")
-    assert page.get_by_text("Invitation for nina@example.test created").is_visible()
+    expect(page.get_by_text("Invitation for nina@example.test created")).to_be_visible()
     assert page.get_by_role("cell", name="nina@example.test").count() == 1  # a row, not yet a member
 
     assert [m.to for m in mail.outbox] == [["nina@example.test"]]
@@ -67,6 +68,6 @@ def test_an_admin_invites_a_new_member_who_sets_a_password_and_lands_in_the_orga
     other.locator("#id_password2").fill("a-Long-new-passphrase")
     other.get_by_role("button", name="Create my account and join").click()
     other.wait_for_url("**/o/acme/**")
-    assert other.get_by_text("Welcome to Acme").is_visible()
+    expect(other.get_by_text("Welcome to Acme")).to_be_visible()
     assert Membership.objects.get(user__username="nina", organisation__slug="acme").role == "viewer"
     newcomer.close()

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from threats.models import RedTeamExercise
@@ -19,7 +20,7 @@ def test_an_exercise_with_a_high_finding_is_approved_and_flagged_on_the_system_p
     page.get_by_label("Severity").select_option("high")
     page.get_by_label("An adversary is deliberately trying to make it misbehave").check()
     page.get_by_role("button", name="Add finding").click()
-    assert page.get_by_text("1 open high or critical finding.").is_visible()
+    expect(page.get_by_text("1 open high or critical finding.")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
 
     page.context.clear_cookies()
@@ -28,5 +29,5 @@ def test_an_exercise_with_a_high_finding_is_approved_and_flagged_on_the_system_p
     page.goto(f"/o/acme/red-team/{exercise.pk}/")
     page.get_by_role("button", name="Approve").click()
     page.get_by_role("link", name="Overview").click()
-    assert page.get_by_role("link", name="Instructions leak through an attached PDF").is_visible()
+    expect(page.get_by_role("link", name="Instructions leak through an attached PDF")).to_be_visible()
     assert page.console_errors == []

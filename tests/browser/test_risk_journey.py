@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from risks.models import RiskScenario
 from tests.browser.conftest import sign_in
@@ -25,14 +26,14 @@ def test_a_risk_is_added_approved_and_counted_on_the_system_page(page, demo):
     page.get_by_role("button", name="Add risk").click()
     page.wait_for_url("**/risks/*/")
     page.get_by_role("button", name="Submit for review").click()
-    assert page.get_by_text("Submitted for review.").is_visible()
+    expect(page.get_by_text("Submitted for review.")).to_be_visible()
 
     page.context.clear_cookies()
     sign_in(page, "lead2")
     risk = RiskScenario.objects.get(title="Refund policy invented by the assistant")
     page.goto(f"/o/acme/risks/{risk.pk}/")
     page.get_by_role("button", name="Approve").click()
-    assert page.get_by_text("Approved.").first.is_visible()
+    expect(page.get_by_text("Approved.").first).to_be_visible()
 
     page.get_by_role("link", name="Overview").click()
     cell = (

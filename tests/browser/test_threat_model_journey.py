@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from threats.models import ThreatModel
@@ -18,7 +19,7 @@ def test_a_threat_model_is_started_from_suggestions_approved_and_shown_on_the_sy
     page.get_by_role("link", name="Suggest threats for this system").click()
     assert page.locator("input[name=threats]").count() > 3
     page.get_by_role("button", name="Add the ticked threats").click()
-    assert page.get_by_text("threats added").is_visible()
+    expect(page.get_by_text("threats added")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
 
     page.context.clear_cookies()
@@ -27,5 +28,5 @@ def test_a_threat_model_is_started_from_suggestions_approved_and_shown_on_the_sy
     page.goto(f"/o/acme/threat-models/{tm.pk}/")
     page.get_by_role("button", name="Approve").click()
     page.get_by_role("link", name="Overview").click()
-    assert page.get_by_role("link", name="Version 1 approved").is_visible()
+    expect(page.get_by_role("link", name="Version 1 approved")).to_be_visible()
     assert page.console_errors == []
