@@ -12,8 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import EvidenceKind
-from assessments.models.assignment import evidence_path
+from assessments.models.assignment import EvidenceFields
 from governance.applicability import evaluate
 from records.models import FollowUp, GovernedRecord, RecordStatus
 from threats.models import Severity
@@ -259,29 +258,15 @@ class AlignmentFinding(models.Model):
         return f"{self.title} ({self.get_severity_display()}, {self.get_scope_area_display()})"
 
 
-class ReviewAttachment(models.Model):
-    """Evidence of the evaluation: a file (checked as evidence files are), a link or a note.
+class ReviewAttachment(EvidenceFields):
+    """Evidence of the evaluation: a file (checked as control evidence is), a link or a note.
     Never changed; a new version of the review points to the same stored file."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
     review = models.ForeignKey(AlignmentReview, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField(max_length=10, choices=EvidenceKind.choices)
-    file = models.FileField(upload_to=evidence_path, blank=True, max_length=200)
-    original_filename = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-    link = models.URLField(max_length=500, blank=True)
-    note = models.TextField(blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_filename or self.link or self.note[:60]
 
 
 class ReviewCondition(models.Model):

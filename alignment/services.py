@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import membership_of
 from accounts.models import Team
-from assessments.evidence import ValidatedFile, store
+from assessments.evidence import ValidatedFile, audit_summary, store
 from audit.services import audited_create, audited_state, audited_update, lock, record
 from records.rules import can_edit_record
 from records.services import follow_up_raise, record_create, record_update
@@ -122,13 +122,7 @@ def attachment_add(
                 actor=actor,
                 action="alignment.attachment.added",
                 obj=locked,
-                after={
-                    "attachment": row.pk,
-                    "kind": row.kind,
-                    "name": row.original_filename or row.link or row.note[:80],
-                    "sha256": row.sha256,
-                    "valid_until": row.valid_until,
-                },
+                after={"attachment": row.pk, **audit_summary(row)},
             )
 
         return store(attachment, upload=upload, link=link, note=note, recorded=recorded)

@@ -202,6 +202,16 @@ def store(row: Row, *, upload: ValidatedFile | None, link: str, note: str, recor
     return row
 
 
+def audit_summary(row: Any) -> dict[str, Any]:
+    """What an audit event says about a stored piece of evidence."""
+    return {
+        "kind": row.kind,
+        "name": row.original_filename or row.link or row.note[:80],
+        "sha256": row.sha256,
+        "valid_until": row.valid_until,
+    }
+
+
 def download(row: Any) -> FileResponse:
     """An evidence file only ever leaves as a download: never shown in the browser (attachment,
     nosniff, a sandboxing CSP), never from a public media URL."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from audit.services import audited_update, record
 from core.concurrency import EditConflict
 
-from ..evidence import ValidatedFile, store
+from ..evidence import ValidatedFile, audit_summary, store
 from ..models import Comment, ControlAssignment, Evidence
 from ..workflow import ASSIGNMENT
 
@@ -163,13 +163,7 @@ def _evidence_recorded(actor, assignment: ControlAssignment, evidence: Evidence)
         actor=actor,
         action="assessments.evidence.added",
         obj=assignment,
-        after={
-            "evidence": evidence.pk,
-            "kind": evidence.kind,
-            "name": evidence.original_filename or evidence.link or evidence.note[:80],
-            "sha256": evidence.sha256,
-            "valid_until": evidence.valid_until,
-        },
+        after={"evidence": evidence.pk, **audit_summary(evidence)},
     )
 
 
