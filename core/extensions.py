@@ -16,7 +16,8 @@ Hooks, what their functions take and return (None: nothing to add here):
 - `SYSTEM_PANELS(system, membership)` → `Panel` shown on the system Overview;
 - `TEAM_PANELS(team, membership)` → `Panel` shown on the team page;
 - `WORK_PANELS(membership)` → `Panel` shown on *My team's work* (follow-ups of records);
-- `SEARCH(membership, query)` → a list of search result groups for the top-bar search.
+- `SEARCH(membership, query)` → a list of search result groups for the top-bar search;
+- `PROFILE_PANELS(user)` → `Panel` shown on the signed-in user's profile page.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ SYSTEM_PANELS = "system_panels"
 TEAM_PANELS = "team_panels"
 WORK_PANELS = "work_panels"
 SEARCH = "search"
-HOOKS = frozenset({ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, WORK_PANELS, SEARCH})
+PROFILE_PANELS = "profile_panels"
+HOOKS = frozenset({ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, WORK_PANELS, SEARCH, PROFILE_PANELS})
 
 
 @dataclass(frozen=True)

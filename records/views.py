@@ -32,7 +32,7 @@ from .workflow import FOLLOW_UP
 def record_context(membership, record, kind: RecordKind, tab: str = "") -> dict:
     """What every page of a record shows: the system header, the record's state, the actions
     this member may take now, and its follow-ups."""
-    context = system_page_context(membership, record.ai_system, kind.key)
+    context = system_page_context(membership, record.ai_system, kind.tab)
     context.update(
         {
             "record": record,
@@ -41,7 +41,7 @@ def record_context(membership, record, kind: RecordKind, tab: str = "") -> dict:
             "actions": kind.workflow.available(membership, record),
             "can_edit": rules.can_edit_record(membership, record),
             "can_work": rules.can_work_on_record(membership, record),
-            "can_new_version": record.is_approved and record.is_latest and rules.can_work_on_record(membership, record),
+            "can_new_version": record.is_final and record.is_latest and rules.can_work_on_record(membership, record),
             "follow_ups": follow_ups_of(record),
             "urls": {
                 name: kind.url(name, membership.organisation.slug, record.pk)

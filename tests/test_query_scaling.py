@@ -151,6 +151,9 @@ MAIN_PAGES = [
     "accounts:team_list",
     "accounts:team_detail",
     "audit:event_list",
+    "alignment:review_list",
+    "alignment:review_detail",
+    "notifications:list",
 ]
 
 
