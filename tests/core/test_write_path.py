@@ -348,7 +348,16 @@ def _finding(org, actor, team):
     return finding_update(actor=actor, finding=finding, expected_version=finding.version, data=data)
 
 
+def _component(org, actor, team):
+    from components.services import component_update
+    from tests.components.factories import ToolFactory
+
+    tool = ToolFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), created_by=actor)
+    return component_update(actor=actor, component=tool, expected_version=tool.version, data={"name": "Shell v2"})
+
+
 GOVERNED_WRITES = {
+    "components.component": (_component, "name"),
     "webhooks.endpoint": (_webhook_endpoint, "event_types"),
     "threats.redteamexercise": (_exercise, "status"),
     "threats.redteamfinding": (_finding, "severity"),
