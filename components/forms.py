@@ -21,6 +21,8 @@ class ComponentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFo
         label=_("used for"), choices=DatasetUse.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
 
+    model_card_url = forms.URLField(label=_("model card"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = Component
         fields = [
