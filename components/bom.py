@@ -40,7 +40,9 @@ IMPORTABLE = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6, "1.7": Schem
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32  # nested JSON containers; a BOM of ours is about 6 deep
 MAX_ENTRIES = 1000  # models, datasets and services together
+MAX_ITEMS = 10_000  # every component and service, before the schema check (libraries count here)
 MAX_PROBLEMS = 200  # shown; the count says how many more
+MAX_SCHEMA_ERRORS = 1000
 
 P = "bastion:"
 KIND = P + "kind"
@@ -258,9 +260,25 @@ def _schema_problems(document: dict, out: Checked) -> None:
     if spec not in IMPORTABLE:
         out.problem("$.specVersion", f"“{spec}” is not supported; use {', '.join(sorted(IMPORTABLE))}")
         return
+    items = sum(1 for _ in _walk(_list(document, "components"), "", "components")) + sum(
+        1 for _ in _walk(_list(document, "services"), "", "services")
+    )
+    if items > MAX_ITEMS:
+        out.problem("$", f"more than {MAX_ITEMS} components and services")
+        return
     errors = JsonStrictValidator(IMPORTABLE[spec]).validate_str(json.dumps(document), all_errors=True) or []
     for error in errors:
+        if out.total_problems >= MAX_SCHEMA_ERRORS:
+            out.problem("$", f"more than {MAX_SCHEMA_ERRORS} schema errors; the check stopped here")
+            break
         out.problem(error.data.json_path, error.data.message[:300])
+
+
+def _list(container: Any, key: str) -> list:
+    """`container[key]` when it is a list of objects (what the schema will require), else []:
+    for counting before the schema check has run."""
+    value = container.get(key) if isinstance(container, dict) else None
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _props(item: dict) -> dict[str, list[str]]:
@@ -289,7 +307,7 @@ def _walk(items: list, path: str, key: str) -> Iterator[tuple[str, dict]]:
     for index, item in enumerate(items or []):
         here = f"{path}[{index}]"
         yield here, item
-        yield from _walk(item.get(key) or [], f"{here}.{key}", key)
+        yield from _walk(_list(item, key), f"{here}.{key}", key)
 
 
 def _bool(value: str, path: str, out: Checked) -> bool | None:

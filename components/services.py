@@ -8,11 +8,13 @@ what it reaches or may do), in the same locked write, so no approval outlives th
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.access import membership_of
@@ -66,20 +68,35 @@ def _create(*, actor, system: AISystem, kind: str, data: dict[str, Any]) -> Comp
     candidate = Component(organisation=system.organisation, ai_system=system, kind=kind, **data)
     _checked(candidate)
     _unique(system, kind, data["name"])
-    return audited_create(
-        Component,
-        actor=actor,
-        action="components.component.created",
-        data={
-            "organisation": system.organisation,
-            "ai_system": system,
-            "kind": kind,
-            "created_by": actor,
-            "approval": Approval.PROPOSED if needs else Approval.NOT_NEEDED,
-            "proposed_by": actor if needs else None,
-            **data,
-        },
-    )
+    with _name_clash():
+        return audited_create(
+            Component,
+            actor=actor,
+            action="components.component.created",
+            data={
+                "organisation": system.organisation,
+                "ai_system": system,
+                "kind": kind,
+                "created_by": actor,
+                "approval": Approval.PROPOSED if needs else Approval.NOT_NEEDED,
+                "proposed_by": actor if needs else None,
+                **data,
+            },
+        )
+
+
+@contextmanager
+def _name_clash() -> Iterator[None]:
+    """A concurrent request added the same kind and name after our check: the unique constraint
+    refuses it; say so on the name instead of failing (the savepoint keeps the transaction usable)."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise ValidationError({"name": _(NAME_TAKEN)}) from None
+
+
+NAME_TAKEN = "This system already has an active component of this kind with this name."
 
 
 def _unique(system: AISystem, kind: str, name: str, *, exclude: int | None = None) -> None:
@@ -87,7 +104,7 @@ def _unique(system: AISystem, kind: str, name: str, *, exclude: int | None = Non
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise ValidationError({"name": _("This system already has an active component of this kind with this name.")})
+        raise ValidationError({"name": _(NAME_TAKEN)}) from None
 
 
 def material_change(before: Component, data: dict[str, Any]) -> bool:
@@ -121,14 +138,15 @@ def component_update(*, actor, component: Component, expected_version: int, data
     with transaction.atomic():
         if "name" in data:
             _unique(component.ai_system, component.kind, data["name"], exclude=component.pk)
-        return audited_update(
-            component,
-            actor=actor,
-            action="components.component.updated",
-            expected_version=expected_version,
-            check=check,
-            changes=_update_changes(actor, data),
-        )
+        with _name_clash():
+            return audited_update(
+                component,
+                actor=actor,
+                action="components.component.updated",
+                expected_version=expected_version,
+                check=check,
+                changes=_update_changes(actor, data),
+            )
 
 
 def component_retire(*, actor, component: Component, expected_version: int, reason: str) -> Component:
@@ -252,13 +270,13 @@ def bom_import(*, actor, system: AISystem, data: bytes) -> ImportResult:
             if not changed:
                 result.unchanged += 1
                 continue
-            result.updated.append(
-                audited_update(
+            with _name_clash():
+                updated = audited_update(
                     current,
                     actor=actor,
                     action="components.component.imported",
                     expected_version=current.version,
                     changes=_update_changes(actor, changed),
                 )
-            )
+            result.updated.append(updated)
     return result

@@ -134,3 +134,11 @@ def test_one_active_component_per_kind_and_name(builder, system):
     add_mcp(builder, system)
     with pytest.raises(ValidationError):
         add_mcp(builder, system, name="github mcp ")
+
+
+def test_a_concurrent_duplicate_is_refused_on_the_name(monkeypatch, builder, system):
+    add_mcp(builder, system)
+    monkeypatch.setattr(services, "_unique", lambda *args, **kwargs: None)  # the other request checked first
+    with pytest.raises(ValidationError) as caught:
+        add_mcp(builder, system)
+    assert "name" in caught.value.message_dict

@@ -242,3 +242,21 @@ def test_hidden_characters_in_a_file_are_a_problem(system, builder):
     with pytest.raises(ValidationError) as caught:
         services.bom_import(actor=builder, system=system, data=json.dumps(document).encode())
     assert "hidden characters" in " ".join(caught.value.messages)
+
+
+def test_too_many_entries_are_refused_before_the_schema_check(system, builder):
+    libraries = [{"type": "library", "name": f"lib{i}"} for i in range(bom.MAX_ITEMS + 1)]
+    document = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": libraries}
+    with pytest.raises(ValidationError) as caught:
+        services.bom_import(actor=builder, system=system, data=json.dumps(document).encode())
+    assert caught.value.messages == [f"$: more than {bom.MAX_ITEMS} components and services"]
+
+
+def test_schema_errors_are_listed_up_to_a_bound(system, builder):
+    broken = [{"type": "nope", "name": f"x{i}"} for i in range(bom.MAX_PROBLEMS + 50)]
+    document = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": broken}
+    with pytest.raises(ValidationError) as caught:
+        services.bom_import(actor=builder, system=system, data=json.dumps(document).encode())
+    problems = caught.value.messages
+    assert len(problems) == bom.MAX_PROBLEMS + 1
+    assert problems[-1] == "… and 50 more problems"
