@@ -60,6 +60,32 @@ SYSTEM_REF = P + "system:"
 SERVICE_KINDS = {Kind.TOOL.value, Kind.MCP_SERVER.value, Kind.SERVICE.value}
 
 
+# Where each column of ours lives in a BOM, to point an import problem at the right place.
+_LOCATIONS = {
+    "name": "name",
+    "description": "description",
+    "release": "version",
+    "licence": "licenses",
+    "endpoint": "endpoints",
+    "model_card_url": "externalReferences model-card",
+    "owner_team": f"property {OWNER_TEAM}",
+    "provenance": f"property {PROVENANCE}",
+    "weights_location": f"property {WEIGHTS}",
+    "personal_data": f"property {PERSONAL}",
+    "dataset_uses": f"property {USE}",
+    "can_change": f"property {CAN_CHANGE}",
+    "requires_confirmation": f"property {CONFIRMATION}",
+    "scopes": f"property {SCOPE}",
+}
+
+
+def location(column: str, kind: str) -> str:
+    """Where `column` of a component of `kind` is written in a CycloneDX BOM."""
+    if column == "supplier":
+        return "supplier.name" if kind in (Kind.MODEL, Kind.DATASET) else "provider.name"
+    return _LOCATIONS.get(column, column)
+
+
 # --- Export -------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from core.forms import RetireForm, VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
 
 from .bom import MAX_BYTES
-from .models import KIND_FIELDS, SUPPLIER_LABELS, Approval, Component, DatasetUse, Kind
+from .models import KIND_FIELDS, REQUIRED_FIELDS, SUPPLIER_LABELS, Approval, Component, DatasetUse, Kind
 
 
 class ComponentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm):
@@ -58,6 +58,8 @@ class ComponentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFo
                 del self.fields[name]
         cast(forms.ModelChoiceField, self.fields["owner_team"]).queryset = Team.objects.for_org(org)
         self.fields["supplier"].label = capfirst(SUPPLIER_LABELS[Kind(kind)])
+        for name in REQUIRED_FIELDS[kind]:
+            self.fields[name].required = True
         if kind == Kind.DATASET:
             self.fields["supplier"].help_text = _("Where the data comes from: a vendor, a public set, our own records.")
             self.fields["personal_data"].help_text = _("Anything that identifies a person, directly or not.")

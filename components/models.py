@@ -28,6 +28,14 @@ class Kind(models.TextChoices):
     SERVICE = "service", _("Third-party service")
 
 
+KIND_PLURALS = {
+    Kind.MODEL: _("Models"),
+    Kind.DATASET: _("Datasets"),
+    Kind.TOOL: _("Tools and actions"),
+    Kind.MCP_SERVER: _("MCP servers"),
+    Kind.SERVICE: _("Third-party services and vendors"),
+}
+
 # Tools and MCP servers act on the world for the agent: a security-owning lead approves them
 # before they count as approved (components/workflow.py).
 NEEDS_APPROVAL = frozenset({Kind.TOOL, Kind.MCP_SERVER})

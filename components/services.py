@@ -220,16 +220,20 @@ def _entry_candidate(entry: bom.Entry, existing: Component | None, system: AISys
             out.problem(entry.path, f"no team called “{entry.owner_team[:80]}” in this organisation")
         else:
             candidate.owner_team = team
+
+    def at(column: str) -> str:
+        return f"{entry.path} ({bom.location(column, entry.kind)})"
+
     try:
         candidate.clean_fields(exclude=_NOT_FROM_FILE)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
-            out.problem(f"{entry.path} ({name})", " ".join(messages))
+            out.problem(at(name), " ".join(messages))
     for name, message in candidate.problems().items():
-        out.problem(f"{entry.path} ({name})", message)
+        out.problem(at(name), message)
     for name in ("name", "description", "supplier", "licence", "can_change", "scopes", "weights_location"):
         if has_hidden(str(getattr(candidate, name) or "")):
-            out.problem(f"{entry.path} ({name})", "contains hidden characters; remove them and import again")
+            out.problem(at(name), "contains hidden characters; remove them and import again")
     return candidate
 
 

@@ -33,7 +33,7 @@ from .forms import (
     DecisionForm,
     ProfileSuggestionForm,
 )
-from .models import Component, Kind
+from .models import KIND_PLURALS, Component, Kind
 from .summary import build, of_systems
 from .workflow import COMPONENT
 
@@ -62,7 +62,7 @@ def system_components(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
     context.update(
         {
             "found": found,
-            "groups": [(kind, label, found.of_kind(kind)) for kind, label in Kind.choices],
+            "groups": [(kind, KIND_PLURALS[kind], found.of_kind(kind)) for kind in Kind],
             "retired": [c for c in rows if c.retired_at is not None],
             "can_add": rules.can_add_component(membership, system),
             "can_edit_profile": can_edit_system(membership, system),
