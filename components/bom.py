@@ -25,6 +25,7 @@ from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component as CdxComponent
 from cyclonedx.model.component import ComponentType
 from cyclonedx.model.contact import OrganizationalEntity
+from cyclonedx.model.license import DisjunctiveLicense
 from cyclonedx.model.service import Service
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
@@ -50,6 +51,7 @@ OWNER_TEAM = P + "owner-team"
 APPROVAL = P + "approval"
 PROVENANCE = P + "model:provenance"
 WEIGHTS = P + "model:weights-location"
+MODEL_CARD = P + "model:card"
 PERSONAL = P + "dataset:personal-data"
 USE = P + "dataset:use"
 CAN_CHANGE = P + "tool:can-change"
@@ -107,6 +109,8 @@ def _properties(component: Component) -> list[Property]:
             props.append(Property(name=PROVENANCE, value=component.provenance))
         if component.weights_location:
             props.append(Property(name=WEIGHTS, value=component.weights_location))
+        if component.model_card_url and str(XsUri(component.model_card_url)) != component.model_card_url:
+            props.append(Property(name=MODEL_CARD, value=component.model_card_url))  # kept as typed
     elif kind == Kind.DATASET:
         props.append(Property(name=PERSONAL, value="true" if component.personal_data else "false"))
         props += [Property(name=USE, value=use) for use in component.dataset_uses]
@@ -121,11 +125,20 @@ def _properties(component: Component) -> list[Property]:
 
 
 def _is_url(value: str) -> bool:
-    return value.split("://", 1)[0] in {"http", "https", "ws", "wss"} and "://" in value and " " not in value
+    """A URL CycloneDX keeps as we stored it (else it goes in a property, so an import of the
+    export compares equal and does not count as a change)."""
+    scheme, sep, _rest = value.partition("://")
+    return bool(sep) and scheme in {"http", "https", "ws", "wss"} and str(XsUri(value)) == value
 
 
 def _licences(component: Component) -> list:
-    return [LicenseFactory().make_from_string(component.licence)] if component.licence else []
+    """An SPDX id or expression when the text is one as written; otherwise a named licence."""
+    if not component.licence:
+        return []
+    found = LicenseFactory().make_from_string(component.licence)
+    if getattr(found, "id", None) not in (None, component.licence):
+        found = DisjunctiveLicense(name=component.licence)  # "mit" stays "mit", as typed
+    return [found]
 
 
 def _supplier(component: Component) -> OrganizationalEntity | None:
@@ -142,7 +155,7 @@ def _as_cdx(component: Component) -> CdxComponent | Service:
     }
     if component.kind in (Kind.MODEL, Kind.DATASET):
         references = []
-        if component.model_card_url:
+        if component.model_card_url and str(XsUri(component.model_card_url)) == component.model_card_url:
             references.append(
                 ExternalReference(type=ExternalReferenceType.MODEL_CARD, url=XsUri(component.model_card_url))
             )
@@ -383,6 +396,8 @@ def _component_entry(item: dict, path: str, out: Checked) -> Entry | None:
         for reference in item.get("externalReferences") or []:
             if reference.get("type") == "model-card":
                 entry.fields["model_card_url"] = reference.get("url", "")
+        if (card := _one(props, MODEL_CARD)) is not None:
+            entry.fields["model_card_url"] = card
     else:
         personal = _one(props, PERSONAL)
         if personal is not None and (value := _bool(personal, f"{path}.properties", out)) is not None:

@@ -59,7 +59,8 @@ def parts(system, builder, security_lead, platform_team):
         kind=Kind.SERVICE,
         name="Vector store",
         supplier="Cloud Co",
-        endpoint="https://vectors.example.test",
+        endpoint="https://vectors.example.test/{tenant}",  # CycloneDX would escape it: kept in a property
+        licence="mit",  # not the canonical SPDX spelling: kept as typed
         owner_team=platform_team,
         created_by=builder,
     )
