@@ -10,7 +10,7 @@ from core.extensions import Panel, Tab
 
 from . import rules
 from .models import Approval, Component
-from .summary import build, of_systems
+from .queries import build, of_systems
 
 
 def components_tab(system, membership) -> Tab:

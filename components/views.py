@@ -34,7 +34,7 @@ from .forms import (
     ProfileSuggestionForm,
 )
 from .models import KIND_PLURALS, Component, Kind
-from .summary import build, of_systems
+from .queries import build, of_systems
 from .workflow import COMPONENT
 
 TAB = "components"

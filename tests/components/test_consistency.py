@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from components import consistency
 from components.models import Approval
-from components.summary import of_systems, summary
+from components.queries import of_systems, summary
 from tests.components.factories import ComponentFactory, DatasetFactory, McpServerFactory, ToolFactory
 from tests.factories import AISystemFactory
 
@@ -71,3 +71,11 @@ def test_summary_runs_two_queries_for_any_number_of_systems(org, platform_team):
     with CaptureQueriesContext(connection) as ctx:
         assert of_systems(ids)[ids[3]] == []
     assert len(ctx) == 1
+
+
+def test_the_package_offers_the_same_functions(system):
+    import components
+
+    ToolFactory(ai_system=system)
+    assert [c.kind for c in components.of_systems([system.pk])[system.pk]] == ["tool"]
+    assert components.summary([system.pk])[system.pk].warnings == []

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from components import bom, services
 from components.models import Approval, Component, Kind
-from components.summary import of_systems
+from components.queries import of_systems
 from components.workflow import COMPONENT
 from tests.components.factories import DatasetFactory, McpServerFactory, ToolFactory
 from tests.factories import AISystemFactory

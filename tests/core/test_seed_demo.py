@@ -156,7 +156,7 @@ def test_every_registered_model_lists_and_shows_an_object(client, demo_data):
 def test_every_demo_system_has_components_and_the_code_agent_awaits_one_approval(demo_data):
     """components/demo.py: the AI-BOM of the six systems."""
     from components.models import Approval, Component, Kind
-    from components.summary import summary
+    from components.queries import summary
 
     systems = {s.name: s for s in AISystem.objects.filter(organisation__slug="acme")}
     found = summary([s.pk for s in systems.values()])

@@ -1,6 +1,9 @@
 """What other apps read about components (the EU AI Act technical file, readiness, reports).
 
-    from components.summary import of_systems, summary
+    import components
+
+    components.of_systems(system_ids)  # or from components.queries import of_systems, summary
+    components.summary(system_ids)
 
 Both run a fixed number of queries whatever the number of systems (one for `of_systems`, two for
 `summary`), and see active components only (retired ones are history).
