@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -21,8 +22,8 @@ def test_an_mcp_server_is_added_approved_by_a_security_lead_and_exported(page, d
     page.get_by_label("Scopes granted").fill("events:read")
     page.get_by_role("button", name="Add component").click()
     page.wait_for_url("**/systems/*/components/")
-    assert page.get_by_text("It awaits a security lead's approval.").is_visible()
-    assert page.get_by_role("link", name="Calendar MCP").first.is_visible()
+    expect(page.get_by_text("It awaits a security lead's approval.")).to_be_visible()
+    expect(page.get_by_role("link", name="Calendar MCP").first).to_be_visible()
 
     # The security lead approves it from its page.
     page.context.clear_cookies()
@@ -30,7 +31,7 @@ def test_an_mcp_server_is_added_approved_by_a_security_lead_and_exported(page, d
     page.goto("/o/acme/work/")
     page.get_by_role("link", name="Calendar MCP").click()
     page.get_by_role("button", name="Approve").click()
-    assert page.get_by_text("Approved: the agent may use it.").is_visible()
+    expect(page.get_by_text("Approved: the agent may use it.")).to_be_visible()
 
     # The system's CycloneDX export lists it as an approved MCP server.
     page.get_by_role("link", name="Components", exact=True).click()
