@@ -426,6 +426,7 @@ BASTION_DEMO_SEEDERS = [
     "threats.demo.seed_red_team",
     "alignment.demo.seed",
     "notifications.demo.seed",
+    "components.demo.seed",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).

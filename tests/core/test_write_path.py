@@ -369,7 +369,16 @@ def _alignment_child(factory_name: str, changes: dict):
     return write
 
 
+def _component(org, actor, team):
+    from components.services import component_update
+    from tests.components.factories import ToolFactory
+
+    tool = ToolFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), created_by=actor)
+    return component_update(actor=actor, component=tool, expected_version=tool.version, data={"name": "Shell v2"})
+
+
 GOVERNED_WRITES = {
+    "components.component": (_component, "name"),
     "alignment.alignmentreview": (_alignment_review, "status"),
     "alignment.evaluationmetric": (_alignment_child("EvaluationMetricFactory", {"value": "0.2"}), "value"),
     "alignment.alignmentfinding": (_alignment_child("AlignmentFindingFactory", {"severity": "high"}), "severity"),
