@@ -103,6 +103,9 @@ def technical_file_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRes
         organisation=system.organisation, ai_system=system
     )
     form = TechnicalFileForm(request.POST or None, instance=statements)
+    # A page opened before the first save carries no version: the service then reports the
+    # conflict with what the other editor saved, instead of a bare "required" on a hidden field.
+    form.fields["version"].required = False
     outcome = run_service(
         form,
         lambda: services.technical_file_save(
