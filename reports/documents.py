@@ -115,13 +115,15 @@ class Document:
 
 
 def text(value: Value) -> str:
-    """How a value reads in a document: ISO dates, yes/no, empty for None."""
+    """How a value reads in a document: ISO dates, times in UTC, yes/no, empty for None."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")  # as in the workbook
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
