@@ -73,17 +73,7 @@ class _Links:
         self.red_team = reverse("threats:system_exercises", args=args)
         self.risks = reverse("risks:system_risks", args=args)
         self.statements = reverse("regulatory:technical_file_edit", args=args)
-        self.components = _components_url(args)
-
-
-def _components_url(args) -> str:
-    """The system's Components tab (the system page until the components app has its pages)."""
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("components:system_components", args=args)
-    except NoReverseMatch:
-        return reverse("governance:system_detail", args=args)
+        self.components = reverse("components:system_components", args=args)
 
 
 def _component_line(c) -> str:
