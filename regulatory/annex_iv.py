@@ -72,6 +72,7 @@ class _Links:
         self.threat_models = reverse("threats:system_threat_models", args=args)
         self.red_team = reverse("threats:system_exercises", args=args)
         self.risks = reverse("risks:system_risks", args=args)
+        self.alignment = reverse("alignment:system_reviews", args=args)
         self.statements = reverse("regulatory:technical_file_edit", args=args)
         self.components = reverse("components:system_components", args=args)
 
@@ -186,6 +187,29 @@ def build(system, facts: SystemFacts | None = None) -> TechnicalFileDraft:
     need(
         s2, approved_exercises, "red_team", _("An approved red-team exercise"), links.red_team, _("Red-team exercises")
     )
+    approved_reviews = facts.approved(facts.alignment_reviews)
+    s2.add(
+        _("Accuracy, robustness and bias evaluations (alignment reviews)"),
+        "\n".join(
+            _("%(title)s: %(decision)s on %(when)s; scope: %(scope)s; %(n)s findings")
+            % {
+                "title": r.title,
+                "decision": r.get_decision_display().lower(),
+                "when": r.decided_at.date() if r.decided_at else "",
+                "scope": ", ".join(r.scope_labels),
+                "n": r.finding_count,
+            }
+            for r in approved_reviews
+        ),
+    )
+    need(
+        s2,
+        approved_reviews,
+        "alignment_review",
+        _("An approved alignment review (accuracy, robustness, bias)"),
+        links.alignment,
+        _("Alignment reviews"),
+    )
     robustness = facts.by_article.get(ROBUSTNESS_ARTICLE, [])
     s2.add(_("Accuracy, robustness and cybersecurity controls (Art. 15)"), _controls_text(robustness))
     need(
@@ -233,6 +257,10 @@ def build(system, facts: SystemFacts | None = None) -> TechnicalFileDraft:
         _("The metrics used to judge accuracy and robustness, their targets, and why they suit this system."),
     )
     statement(s4, "performance_metrics", _("Performance metrics"))
+    s4.add(
+        _("Measured in alignment reviews"),
+        "\n".join(f"{m.get_scope_area_display()}: {m.summary()}" for r in approved_reviews for m in r.metrics.all()),
+    )
 
     # 5. Risk management (Art. 9)
     s5 = Section(
@@ -331,6 +359,7 @@ MISSING_KEYS = [
     "datasets",
     "threat_model",
     "red_team",
+    "alignment_review",
     "robustness_controls",
     "worst_case",
     "human_oversight",

@@ -35,6 +35,7 @@ class SystemFacts:
     risks: list[Any] = field(default_factory=list)
     threat_models: list[Any] = field(default_factory=list)
     exercises: list[Any] = field(default_factory=list)
+    alignment_reviews: list[Any] = field(default_factory=list)
     assignments: list[AssignmentFact] = field(default_factory=list)
     components: Any = None  # components.summary.SystemComponents
     # EU AI Act article ref (e.g. "Art.12") → the system's assignments of controls mapped to it
@@ -61,6 +62,7 @@ class SystemFacts:
 
 
 def system_facts(system) -> SystemFacts:
+    from alignment.models import AlignmentReview
     from assessments.models import Assessment, ControlAssignment
     from components import summary as components_summary
     from governance.models import FrameworkItem
@@ -91,6 +93,13 @@ def system_facts(system) -> SystemFacts:
             open_findings=Count("findings", filter=Q(findings__status="open"), distinct=True),
         )
         .order_by("-ends_on", "-pk")
+    )
+    facts.alignment_reviews = list(
+        AlignmentReview.objects.latest()
+        .filter(ai_system=system)
+        .prefetch_related("metrics")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-pk")
     )
     articles = Prefetch(
         "control__mappings",

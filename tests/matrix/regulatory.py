@@ -5,6 +5,7 @@ statements and the fundamental-rights impact assessments (reviewed by another le
 from django.utils import timezone
 
 from accounts.models import Role
+from tests.alignment.factories import AlignmentReviewFactory, EvaluationMetricFactory
 from tests.assessments.factories import ControlAssignmentFactory, EvidenceFactory
 from tests.components.factories import ComponentFactory, DatasetFactory
 from tests.factories import ControlFactory, FrameworkFactory, FrameworkItemFactory, UserFactory
@@ -56,6 +57,10 @@ def grow_regulatory(world, times):
         RedTeamExerciseFactory(ai_system=system, author=admin, status="approved", approved_at=timezone.now())
         ComponentFactory(ai_system=system, created_by=admin)
         DatasetFactory(ai_system=system, created_by=admin, personal_data=True)
+        review = AlignmentReviewFactory(
+            ai_system=system, author=admin, status="approved", decision="approved", decided_at=timezone.now()
+        )
+        EvaluationMetricFactory(review=review)
 
 
 def grow(world, times):

@@ -4,6 +4,7 @@ from django.utils import timezone
 from accounts.models import Role
 from assessments.models import AssessmentAnswer
 from components.models import Kind
+from tests.alignment.factories import AlignmentReviewFactory, EvaluationMetricFactory
 from tests.assessments.factories import AssessmentFactory, ControlAssignmentFactory, EvidenceFactory
 from tests.components.factories import ComponentFactory, DatasetFactory, ToolFactory
 from tests.factories import ControlFactory, FrameworkFactory, FrameworkItemFactory
@@ -64,7 +65,11 @@ def complete_file(high_risk, admin):
         "datasets": DatasetFactory(ai_system=system, created_by=admin, name="Past hiring outcomes", personal_data=True),
         "tools": ToolFactory(ai_system=system, created_by=admin, name="Calendar invite"),
         "assessment": assessment,
+        "alignment": AlignmentReviewFactory(
+            ai_system=system, author=admin, status="approved", decision="approved", decided_at=timezone.now()
+        ),
     }
+    EvaluationMetricFactory(review=rows["alignment"], name="Selection-rate ratio")
     for ref, item in articles.items():
         assignment = ControlAssignmentFactory(
             ai_system=system, control=ControlFactory(mappings=[item]), status="verified"

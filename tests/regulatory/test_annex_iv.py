@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from alignment.models import AlignmentReview
 from assessments.models import AssessmentAnswer, ControlAssignment
 from components.models import Component
 from regulatory import annex_iv
@@ -37,6 +38,7 @@ TAKE_AWAY = {
     "tools": _drop_component("tools"),
     "threat_model": lambda rows: ThreatModel.objects.filter(pk=rows["threat_model"].pk).update(status="draft"),
     "red_team": lambda rows: RedTeamExercise.objects.filter(pk=rows["red_team"].pk).update(status="in_review"),
+    "alignment_review": lambda rows: AlignmentReview.objects.filter(pk=rows["alignment"].pk).update(status="rejected"),
     "risk_register": lambda rows: RiskScenario.objects.filter(pk=rows["risk"].pk).update(status="changes_requested"),
     "robustness_controls": _unverify("Art.15"),
     "logging_controls": _unverify("Art.12"),
@@ -56,6 +58,8 @@ def test_a_complete_system_misses_nothing_and_has_every_section(complete_file, h
     assert all(s.title and s.prompt for s in draft.sections)
     labels = {label for s in draft.sections for label, _text in s.entries}
     assert {"Intended purpose", "Models", "Datasets", "Risk register", "Logging controls (Art. 12)"} <= labels
+    metrics = dict(next(s for s in draft.sections if s.point == "4").entries)["Measured in alignment reviews"]
+    assert "Selection-rate ratio: 97.5% ≥ 95% (passes)" in metrics
 
 
 @pytest.mark.parametrize("key", sorted(TAKE_AWAY))
