@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
@@ -18,8 +19,10 @@ class ComponentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFo
     checks them with the model's per-kind rules."""
 
     dataset_uses = forms.MultipleChoiceField(
-        label=_("used for"), choices=DatasetUse.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Used for"), choices=DatasetUse.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+
+    model_card_url = forms.URLField(label=_("Model card"), max_length=500, required=False, assume_scheme="https")
 
     class Meta:
         model = Component
@@ -54,9 +57,7 @@ class ComponentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFo
             if name not in used:
                 del self.fields[name]
         cast(forms.ModelChoiceField, self.fields["owner_team"]).queryset = Team.objects.for_org(org)
-        self.fields["supplier"].label = SUPPLIER_LABELS[Kind(kind)]
-        if "release" in self.fields:
-            self.fields["release"].label = _("version")
+        self.fields["supplier"].label = capfirst(SUPPLIER_LABELS[Kind(kind)])
         if kind == Kind.DATASET:
             self.fields["supplier"].help_text = _("Where the data comes from: a vendor, a public set, our own records.")
             self.fields["personal_data"].help_text = _("Anything that identifies a person, directly or not.")

@@ -418,6 +418,7 @@ BASTION_DEMO_SEEDERS = [
     "risks.demo.seed",
     "threats.demo.seed",
     "threats.demo.seed_red_team",
+    "components.demo.seed",
     "regulatory.demo.seed",
 ]
 

@@ -151,3 +151,23 @@ def test_every_registered_model_lists_and_shows_an_object(client, demo_data):
         if obj is not None:
             change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
             assert client.get(change).status_code == 200, change
+
+
+def test_every_demo_system_has_components_and_the_code_agent_awaits_one_approval(demo_data):
+    """components/demo.py: the AI-BOM of the six systems."""
+    from components.models import Approval, Component, Kind
+    from components.summary import summary
+
+    systems = {s.name: s for s in AISystem.objects.filter(organisation__slug="acme")}
+    found = summary([s.pk for s in systems.values()])
+    assert all(found[s.pk].components for s in systems.values())
+    agent = found[systems["Code Agent"].pk]
+    assert (len(agent.tools), len(agent.mcp_servers)) == (3, 2)
+    assert [c.name for c in agent.unapproved] == ["Internal docs MCP"]
+    assert agent.warnings == []
+    screener = found[systems["Hiring Screener"].pk]
+    training = [c for c in screener.personal_datasets if "training" in c.dataset_uses]
+    assert [c.name for c in training] == ["Past hiring outcomes 2019–2024"]
+    assert [s.flag for s in found[systems["Frontier Research Model"].pk].suggestions] == ["processes_personal_data"]
+    approved = Component.objects.filter(kind__in=[Kind.TOOL, Kind.MCP_SERVER], approval=Approval.APPROVED)
+    assert all(c.decided_by.username == "lead" and c.proposed_by.username != "lead" for c in approved)
