@@ -419,6 +419,7 @@ BASTION_DEMO_SEEDERS = [
     "threats.demo.seed",
     "threats.demo.seed_red_team",
     "components.demo.seed",
+    "alignment.demo.seed",
     "regulatory.demo.seed",
 ]
 
