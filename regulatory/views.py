@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
-from governance.models import AISystem, FrameworkItem
+from governance.models import AISystem, EUAIActTier, FrameworkItem
 from governance.views.inventory import system_page_context
+from records.models import RecordStatus
 from records.rules import can_create_record
 from records.views import create_for_system, edit_draft, record_context
 from reports.documents import render_docx, render_pdf, render_xlsx
@@ -205,11 +207,32 @@ def fria_export(request: HttpRequest, org_slug: str, pk: int, fmt: str) -> HttpR
 # --- Statement of Applicability --------------------------------------------------------------------
 
 
+def _high_risk_systems(org) -> list[AISystem]:
+    """The organisation's active high-risk systems, each with its latest FRIA's status and version
+    annotated (one query): the way into their EU AI Act documents."""
+    latest = FundamentalRightsAssessment.objects.latest().filter(ai_system=OuterRef("pk")).order_by("-pk")
+    systems = list(
+        AISystem.objects.for_org(org)
+        .active()
+        .filter(eu_ai_act_tier=EUAIActTier.HIGH)
+        .annotate(
+            fria_status=Subquery(latest.values("status")[:1]),
+            fria_version=Subquery(latest.values("record_version")[:1]),
+        )
+        .order_by("name")
+    )
+    for system in systems:
+        system.fria_label = RecordStatus(system.fria_status).label if system.fria_status else ""
+    return systems
+
+
 @login_required
 def soa_view(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organisation's Regulatory area: its high-risk systems and the Statement of Applicability."""
     membership = get_membership(request, org_slug)
     statement = soa.statement(membership.organisation, request.GET.get("framework"))
     context = {
+        "high_risk": _high_risk_systems(membership.organisation),
         "statement": statement,
         "counts": statement.counts(),
         "frameworks": soa.FRAMEWORKS.values(),

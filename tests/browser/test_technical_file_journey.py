@@ -13,7 +13,7 @@ def test_the_hiring_screener_technical_file_downloads_as_pdf_and_docx(page, demo
     sign_in(page, "auditor")
     page.goto("/o/acme/systems/")
     page.get_by_role("link", name="Hiring Screener").click()
-    page.get_by_role("link", name="Regulatory", exact=True).click()
+    page.locator("#main").get_by_role("link", name="Regulatory", exact=True).click()
     page.get_by_role("link", name="Open the technical file").click()
     missing = page.locator("#missing-list li")
     assert missing.count() > 0

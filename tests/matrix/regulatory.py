@@ -52,6 +52,7 @@ def grow_regulatory(world, times):
         )
         EvidenceFactory(assignment=assignment, uploaded_by=admin)
         FRIAFactory(ai_system=system, author=admin)
+        FRIAFactory(ai_system=HighRiskSystemFactory(organisation=org, owner_team=world["team"]), author=admin)
         RiskScenarioFactory(ai_system=system, author=admin, status="approved")
         ThreatModelFactory(ai_system=system, author=admin, status="approved", approved_at=timezone.now())
         RedTeamExerciseFactory(ai_system=system, author=admin, status="approved", approved_at=timezone.now())

@@ -48,3 +48,15 @@ def test_statements_are_saved_audited_and_leave_the_missing_list(client_for, mem
     assert response.status_code == 200 and response.context["conflict"] is not None
     statements.refresh_from_db()
     assert statements.standards_applied == "ISO/IEC 42001 in part."
+
+
+def test_the_regulatory_area_lists_high_risk_systems_with_their_fria(client_for, viewer, lead, high_risk, org, team):
+    from regulatory.workflow import FRIA
+    from tests.regulatory.factories import FRIAFactory
+
+    AISystemFactory(organisation=org, owner_team=team, name="Chatbot", eu_ai_act_tier="limited")
+    fria = FRIAFactory(ai_system=high_risk, author=lead)
+    FRIA.take(actor=lead, record=fria, name="submit", expected_version=fria.version)
+    page = client_for(viewer).get(reverse("regulatory:soa", args=[org.slug])).content.decode()
+    assert "Hiring Screener" in page and "FRIA v1 In review" in page
+    assert "Chatbot" not in page
