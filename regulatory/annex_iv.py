@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from components.models import DatasetUse
+
 from .facts import SystemFacts, system_facts
 from .models import TechnicalFile
 
@@ -82,7 +84,11 @@ def _component_line(c) -> str:
     if c.kind == "model":
         details += [c.get_provenance_display() if c.provenance else "", c.weights_location, c.model_card_url]
     if c.kind == "dataset":
-        details += [", ".join(c.dataset_uses or []), _("personal data") if c.personal_data else ""]
+        uses = dict(DatasetUse.choices)
+        details += [
+            ", ".join(str(uses.get(u, u)).lower() for u in c.dataset_uses or []),
+            _("personal data") if c.personal_data else "",
+        ]
     if c.kind in ("tool", "mcp_server"):
         details += [c.can_change, c.endpoint, c.get_approval_display()]
     return f"{c.name}: " + "; ".join(d for d in details if d) if any(details) else c.name

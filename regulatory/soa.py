@@ -46,7 +46,7 @@ FRAMEWORKS = {
     )
 }
 DEFAULT = "iso-42001"
-EVIDENCE_SHOWN = 5
+EVIDENCE_SHOWN = 3
 
 
 class Status:
