@@ -427,6 +427,7 @@ BASTION_DEMO_SEEDERS = [
     "alignment.demo.seed",
     "notifications.demo.seed",
     "components.demo.seed",
+    "regulatory.demo.seed",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).

@@ -348,6 +348,38 @@ def _finding(org, actor, team):
     return finding_update(actor=actor, finding=finding, expected_version=finding.version, data=data)
 
 
+def _fria(org, actor, team):
+    from regulatory.workflow import FRIA
+    from tests.regulatory.factories import FRIAFactory, HighRiskSystemFactory
+
+    fria = FRIAFactory(ai_system=HighRiskSystemFactory(organisation=org, owner_team=team), author=actor)
+    return FRIA.take(actor=actor, record=fria, name="submit", expected_version=fria.version)
+
+
+def _technical_file(org, actor, team):
+    from regulatory.services import technical_file_save
+    from tests.regulatory.factories import HighRiskSystemFactory, TechnicalFileFactory
+
+    statements = TechnicalFileFactory(ai_system=HighRiskSystemFactory(organisation=org, owner_team=team))
+    data = {"design_choices": "A ranking model with names removed."}
+    return technical_file_save(actor=actor, system=statements.ai_system, data=data, expected_version=statements.version)
+
+
+def _soa_decision(org, actor, team):
+    from regulatory.services import soa_decide
+    from tests.regulatory.factories import SoADecisionFactory
+
+    decision = SoADecisionFactory(organisation=org, decided_by=actor)
+    return soa_decide(
+        actor=actor,
+        organisation=org,
+        item=decision.item,
+        applicability="excluded",
+        justification="Not used here.",
+        expected_version=decision.version,
+    )
+
+
 def _alignment_review(org, actor, team):
     from alignment.workflow import REVIEW
     from tests.alignment.factories import AlignmentReviewFactory
@@ -378,6 +410,9 @@ def _component(org, actor, team):
 
 
 GOVERNED_WRITES = {
+    "regulatory.fundamentalrightsassessment": (_fria, "status"),
+    "regulatory.technicalfile": (_technical_file, "design_choices"),
+    "regulatory.soadecision": (_soa_decision, "applicability"),
     "components.component": (_component, "name"),
     "alignment.alignmentreview": (_alignment_review, "status"),
     "alignment.evaluationmetric": (_alignment_child("EvaluationMetricFactory", {"value": "0.2"}), "value"),

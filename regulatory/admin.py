@@ -1,0 +1,1 @@
+# Regulatory documents are written through their services only (audited); no admin editing.

@@ -1,0 +1,34 @@
+import io
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_hiring_screener_technical_file_downloads_as_pdf_and_docx(page, demo):
+    sign_in(page, "auditor")
+    page.goto("/o/acme/systems/")
+    page.get_by_role("link", name="Hiring Screener").click()
+    page.locator("#main").get_by_role("link", name="Regulatory", exact=True).click()
+    page.get_by_role("link", name="Open the technical file").click()
+    missing = page.locator("#missing-list li")
+    assert missing.count() > 0
+    assert page.locator("li[data-missing='declaration_of_conformity']").is_visible()
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert pdf_download.value.suggested_filename == "technical-file-hiring-screener.pdf"
+    reader = PdfReader(io.BytesIO(open(pdf_download.value.path(), "rb").read()))  # noqa: SIM115
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Hiring Screener" in text and "Annex IV, point 9" in text
+
+    with page.expect_download() as docx_download:
+        page.get_by_role("link", name="Download DOCX").click()
+    assert docx_download.value.suggested_filename == "technical-file-hiring-screener.docx"
+    paragraphs = [p.text for p in docx.Document(docx_download.value.path()).paragraphs]
+    assert any(p.startswith("Missing: Declaration of conformity") for p in paragraphs)
+    assert page.console_errors == []
