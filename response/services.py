@@ -15,6 +15,7 @@ from audit.services import audited_create, audited_state, audited_update, lock, 
 from records.rules import can_edit_record
 from records.services import record_create, record_update
 
+from . import defaults
 from .models import IncidentResponsePlan, PlanRole, Playbook, TabletopExercise
 from .templates import by_key, fitting
 
@@ -33,11 +34,13 @@ def plan_create(
     *, actor, primary, systems=(), data: dict[str, Any], template_keys: list[str] | None = None
 ) -> IncidentResponsePlan:
     """Start a plan for `primary` and the other `systems`, with a playbook per template that fits
-    at least one covered system's profile (or the `template_keys` chosen from them)."""
+    at least one covered system's profile (or the `template_keys` chosen from them), the default
+    severity levels and the external notifications the profiles call for."""
     covered = _covered(primary, systems)
     templates = fitting(covered)
     if template_keys is not None:
         templates = [t for t in templates if t.key in set(template_keys)]
+    data = {"severity_levels": defaults.severity_levels(), "notifications": defaults.notifications(covered), **data}
     with transaction.atomic():
         plan = record_create(IncidentResponsePlan, actor=actor, system=primary, data=data, m2m={"systems": covered})
         for template in templates:
