@@ -106,7 +106,7 @@ def plan_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Start a plan; its playbooks come from the templates that fit the covered systems."""
     membership = get_membership(request, org_slug, min_role=Role.MEMBER)
     allowed = _systems_for(membership).order_by("name")
-    ensure(allowed.exists(), _("Leads and the members of a system's owner team start IR plans."))
+    ensure(membership.is_lead or allowed.exists(), _("Leads and the members of a system's owner team start IR plans."))
     initial: dict[str, object] = {"title": _("Incident-response plan")}
     if request.GET.get("system", "").isdigit():
         initial["ai_system"] = int(request.GET["system"])
