@@ -31,6 +31,7 @@ from .forms import (
     RoleFormSet,
     SeverityFormSet,
     TemplatesForm,
+    table_formset_helper,
 )
 from .models import IncidentResponsePlan, PlanRoleKind, Playbook, TabletopExercise, minutes_label
 from .templates import all_templates, fitting
@@ -222,7 +223,15 @@ def plan_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         messages.success(request, _("Changes saved."))
         return redirect("response:plan_detail", org_slug, pk)
     context = record_context(membership, plan, KIND, "edit")
-    context.update({"form": form, "severity": severity, "notifications": notifications, "conflict": outcome.conflict})
+    context.update(
+        {
+            "form": form,
+            "severity": severity,
+            "notifications": notifications,
+            "formset_helper": table_formset_helper(),
+            "conflict": outcome.conflict,
+        }
+    )
     return render(request, "response/plan_form.html", context)
 
 

@@ -21,6 +21,11 @@ def test_a_plan_is_started_approved_by_another_lead_and_listed_on_the_system_pag
     assert page.get_by_role("heading", name="Agent tool misuse").is_visible()
     assert page.get_by_role("heading", name="Runaway autonomous agent").is_visible()
     assert page.get_by_role("heading", name="Biased automated decisions").count() == 0
+    page.get_by_role("link", name="Edit plan, severity levels and notifications").click()
+    page.locator("#id_severity-0-respond_within_minutes").fill("10")
+    page.get_by_role("button", name="Save changes").click()
+    assert page.get_by_text("Changes saved.").is_visible()
+    assert page.get_by_role("cell", name="10 min").is_visible()
     page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_text("Submitted for review.").is_visible()
 
