@@ -223,6 +223,7 @@ class TemplatesForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["templates"].choices = choices
+        self.helper = form_helper()
 
 
 class TabletopForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm):

@@ -187,3 +187,14 @@ def test_the_tabletop_form_shows_errors(client_for, member, lead, org, systems):
     url = reverse("response:tabletop_create", args=[org.slug, plan.pk])
     response = client_for(member).post(url, {"title": "Drill", "held_on": "not a date"})
     assert response.status_code == 200 and {"held_on", "playbook", "scenario"} <= set(response.context["form"].errors)
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.AUDITOR])
+def test_readers_neither_submit_nor_sign_off_a_tabletop(make_member, member, lead, systems, role):
+    exercise = tabletop(approved_plan(member, lead, systems), member)
+    reader = make_member(role, teams=[systems[0].owner_team])
+    with pytest.raises(PermissionDenied):
+        take(TABLETOP, exercise, reader, "submit")
+    exercise = take(TABLETOP, exercise, member, "submit")
+    with pytest.raises(PermissionDenied):
+        take(TABLETOP, exercise, reader, "approve")
