@@ -376,3 +376,18 @@ def test_another_lead_approves_through_the_page(client_for, member, lead, org, c
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == "approved" and plan.approved_by == lead
+
+
+def test_a_playbook_a_tabletop_rehearsed_is_not_removed(member, lead, chat):
+    from tests.response.factories import TabletopFactory
+
+    plan = start(member, chat)
+    playbook = plan.playbooks.first()
+    TabletopFactory(playbook=playbook)
+    with pytest.raises(ValidationError):
+        services.playbook_remove(actor=member, playbook=playbook)
+    other = plan.playbooks.exclude(pk=playbook.pk).first()
+    other_pk = other.pk
+    services.playbook_remove(actor=member, playbook=other)
+    assert not Playbook.objects.filter(pk=other_pk).exists()
+    assert AuditEvent.objects.filter(action="response.playbook.removed", object_id=str(other_pk)).exists()
