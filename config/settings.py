@@ -428,6 +428,7 @@ BASTION_DEMO_SEEDERS = [
     "notifications.demo.seed",
     "components.demo.seed",
     "regulatory.demo.seed",
+    "response.demo.seed",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).

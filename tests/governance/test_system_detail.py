@@ -72,8 +72,9 @@ def test_detail_and_history_query_counts_are_constant(client_for, lead, system, 
     # + the threat model panel and the risks' heat map (one query each), the red-team panel
     # (latest exercise, open high findings), the alignment panel (latest version, latest decided
     # review; its open conditions too when it was approved with conditions), the components
-    # panel (active components), the audit-pack panel (the latest pack)
-    with django_assert_num_queries(15):
+    # panel (active components), the audit-pack panel (the latest pack), the IR plan panel
+    # (covering approved plans; their last tabletops only when some plan covers the system)
+    with django_assert_num_queries(16):
         c.get(reverse("governance:system_detail", args=[system.organisation.slug, system.pk]))
     # … plus the events with their actors
     with django_assert_num_queries(6):
