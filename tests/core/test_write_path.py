@@ -348,7 +348,16 @@ def _finding(org, actor, team):
     return finding_update(actor=actor, finding=finding, expected_version=finding.version, data=data)
 
 
+def _incident(org, actor, team):
+    from incidents.services import incident_act
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(system=AISystemFactory(organisation=org, owner_team=team), reported_by=actor)
+    return incident_act(actor=actor, incident=incident, name="contain", expected_version=incident.version)
+
+
 GOVERNED_WRITES = {
+    "incidents.incident": (_incident, "contained_at"),
     "webhooks.endpoint": (_webhook_endpoint, "event_types"),
     "threats.redteamexercise": (_exercise, "status"),
     "threats.redteamfinding": (_finding, "severity"),
