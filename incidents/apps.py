@@ -7,3 +7,6 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import workflow  # noqa: F401  (registers the record kind follow-ups link back to)
+        from .extensions import register_all
+
+        register_all()

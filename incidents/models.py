@@ -56,6 +56,15 @@ def time_to_resolve() -> ExpressionWrapper:
     return ExpressionWrapper(F("resolved_at") - F("detected_at"), output_field=DurationField())
 
 
+def _elapsed(start: dt.datetime, end: dt.datetime | None) -> dt.timedelta | None:
+    """`end - start` between instants. Python subtracts two times of the same zone by their wall
+    clocks (01:30 → 03:30 Berlin on the night clocks go forward gives two hours, not one), so
+    both are taken to UTC first."""
+    if end is None:
+        return None
+    return end.astimezone(dt.UTC) - start.astimezone(dt.UTC)
+
+
 class IncidentQuerySet(models.QuerySet):
     def for_org(self, org: Organisation):
         return self.filter(organisation=org)
@@ -168,11 +177,11 @@ class Incident(models.Model):
 
     @property
     def time_to_contain(self) -> dt.timedelta | None:
-        return None if self.contained_at is None else self.contained_at - self.detected_at
+        return _elapsed(self.detected_at, self.contained_at)
 
     @property
     def time_to_resolve(self) -> dt.timedelta | None:
-        return None if self.resolved_at is None else self.resolved_at - self.detected_at
+        return _elapsed(self.detected_at, self.resolved_at)
 
     def team_ids(self) -> set[int]:
         """The incident's owning teams: the domain's team(s) and every affected system's owner team
