@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -30,42 +29,8 @@ from threats.models import FindingStatus, RedTeamExercise, RedTeamFinding, Threa
 
 from .documents import Block, Document, Heading, Paragraph, Table, Value
 from .models import AuditPack
-
-
-@dataclass
-class PackScope:
-    """What every section reads: the pack, its systems and the chain as checked."""
-
-    pack: AuditPack
-    systems: list[AISystem]
-    chain: ChainReport
-    generated_at: dt.datetime
-
-    @property
-    def organisation(self):
-        return self.pack.organisation
-
-    @property
-    def system_ids(self) -> list[int]:
-        return [s.pk for s in self.systems]
-
-
-def person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
-def signed(user, when: dt.datetime | None) -> str:
-    """ "name, date" of a sign-off; empty when nobody signed."""
-    if user is None:
-        return ""
-    return f"{person(user)}, {timezone.localdate(when).isoformat()}" if when else person(user)
-
-
-def rating(likelihood: int, impact: int) -> str:
-    return f"{likelihood} × {impact} = {likelihood * impact}"
-
+from .response_sections import alignment_reviews, incident_response, incidents
+from .scope import PackScope, person, rating, signed
 
 # --- sections ----------------------------------------------------------------------------------
 
@@ -446,7 +411,19 @@ def audit_trail(scope: PackScope) -> list[Block]:
 
 
 Section = Callable[[PackScope], list[Block]]
-SECTIONS: list[Section] = [cover, summary, controls, evidence, risks, threat_models, red_team, audit_trail]
+SECTIONS: list[Section] = [
+    cover,
+    summary,
+    controls,
+    evidence,
+    risks,
+    threat_models,
+    alignment_reviews,
+    red_team,
+    incident_response,
+    incidents,
+    audit_trail,
+]
 
 
 # --- the document ------------------------------------------------------------------------------
