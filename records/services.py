@@ -92,7 +92,7 @@ def record_new_version(record, *, actor, expected_version: int):
         def check(locked) -> None:
             if not rules.can_work_on_record(membership_of(actor, locked), locked):
                 raise PermissionDenied(_("Leads and the members of the record's teams start a new version."))
-            if not locked.is_approved or not locked.is_latest:
+            if not locked.is_final or not locked.is_latest:
                 raise ValidationError(_("A new version starts from the latest approved version."))
 
         previous = audited_update(

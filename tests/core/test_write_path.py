@@ -348,7 +348,31 @@ def _finding(org, actor, team):
     return finding_update(actor=actor, finding=finding, expected_version=finding.version, data=data)
 
 
+def _alignment_review(org, actor, team):
+    from alignment.workflow import REVIEW
+    from tests.alignment.factories import AlignmentReviewFactory
+
+    review = AlignmentReviewFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    return REVIEW.take(actor=actor, record=review, name="submit", expected_version=review.version)
+
+
+def _alignment_child(factory_name: str, changes: dict):
+    def write(org, actor, team):
+        from alignment.services import child_update
+        from tests.alignment import factories
+        from tests.alignment.factories import AlignmentReviewFactory
+
+        review = AlignmentReviewFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+        child = getattr(factories, factory_name)(review=review)
+        return child_update(child, actor=actor, expected_version=child.version, data=changes)
+
+    return write
+
+
 GOVERNED_WRITES = {
+    "alignment.alignmentreview": (_alignment_review, "status"),
+    "alignment.evaluationmetric": (_alignment_child("EvaluationMetricFactory", {"value": "0.2"}), "value"),
+    "alignment.alignmentfinding": (_alignment_child("AlignmentFindingFactory", {"severity": "high"}), "severity"),
     "webhooks.endpoint": (_webhook_endpoint, "event_types"),
     "threats.redteamexercise": (_exercise, "status"),
     "threats.redteamfinding": (_finding, "severity"),
