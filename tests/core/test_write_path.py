@@ -423,10 +423,10 @@ def _incident(org, actor, team):
 
 
 GOVERNED_WRITES = {
+    "incidents.incident": (_incident, "contained_at"),
     "alignment.alignmentreview": (_alignment_review, "status"),
     "alignment.evaluationmetric": (_alignment_child("EvaluationMetricFactory", {"value": "0.2"}), "value"),
     "alignment.alignmentfinding": (_alignment_child("AlignmentFindingFactory", {"severity": "high"}), "severity"),
-    "incidents.incident": (_incident, "contained_at"),
     "webhooks.endpoint": (_webhook_endpoint, "event_types"),
     "threats.redteamexercise": (_exercise, "status"),
     "threats.redteamfinding": (_finding, "severity"),
