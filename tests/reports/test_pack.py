@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from accounts.models import Role
 from audit.models import AuditEvent
 from incidents.models import Incident
+from readiness import coverage, engine
 from reports import services
 from reports.documents import MANIFEST, csv_text, text
 from reports.models import AuditPack
@@ -222,8 +223,23 @@ def test_the_pack_matches_the_database_in_every_format(built):
         ("IR plan 2", "Drill 2", "Prompt leak 2"),
     ]
     assert sorted(r[0] for r in book["incidents"][1:]) == sorted(org_incidents(org))
+    # The verdict, every check with its reason, and framework coverage, as the readiness engine says.
+    systems = list(org.ai_systems.order_by("name"))
+    verdicts = engine.for_systems(org, [s.pk for s in systems])
     readiness = {r[0]: r[1:] for r in book["readiness"][1:]}
-    assert readiness["Fraud Classifier"] == ["1 / 2", 50, "0 / 2", 0, 0, 0]  # `both` counts on both sides
+    classifier = next(s for s in systems if s.name == "Fraud Classifier")
+    failing = len(verdicts[classifier.pk].failing)
+    assert readiness["Fraud Classifier"] == [False, "1 / 2", 50, "0 / 2", 0, 0, 0, failing]  # `both` counts twice
+    assert failing and not any(v.audit_ready for v in verdicts.values())
+    assert [r[:4] for r in book["gates"][1:]] == [
+        [s.name, c.label, "pass" if c.passed else "FAIL", c.reason] for s in systems for c in verdicts[s.pk].checks
+    ]
+    assert [r[:6] for r in book["framework_coverage"][1:]] == [
+        [s.name, c.framework.name, c.covered, c.partly, c.uncovered, c.total]
+        for s in systems
+        for c in coverage.for_systems(org, systems)[s.pk]
+    ]
+    assert {r[2] for r in book["framework_coverage"][1:]} == {0, 1}  # the verified control's item is covered
 
     # The chain: its head when the pack was read is the one the pack's own "built" event follows.
     built_event = AuditEvent.objects.get(organisation=org, action="reports.pack.built", object_id=str(pack.pk))
@@ -242,6 +258,7 @@ def test_the_pack_matches_the_database_in_every_format(built):
         *risk_titles(org),
         "Tool misuse through a poisoned web page 2",
         "Refusals differ by dialect 1",
+        *[c.reason for c in verdicts[classifier.pk].failing],
         "Drill 2",
         *org_incidents(org),
         HOSTILE_NOTE,
