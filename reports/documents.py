@@ -200,7 +200,7 @@ def render_pdf(doc: Document) -> bytes:
                 borders_layout="NONE",
                 text_align="LEFT",
                 line_height=5,
-                wrapmode=WrapMode.CHAR,
+                wrapmode=WrapMode.WORD,  # a word longer than its cell (a hash) is still split
             ):
                 pass
             pdf.ln(2)
@@ -217,7 +217,7 @@ def render_pdf(doc: Document) -> bytes:
                     repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
                     text_align="LEFT",
                     line_height=4,
-                    wrapmode=WrapMode.CHAR,  # hashes and ids have no spaces to break at
+                    wrapmode=WrapMode.WORD,
                 ) as table:
                     table.row([str(c) for c in block.columns])
                     for row in block.rows:
