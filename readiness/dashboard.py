@@ -19,6 +19,7 @@ from accounts.access import team_ids
 from accounts.models import Discipline, Role, Team
 from core.choices import Domain
 from governance.models.library import GOVERNANCE_PRACTICES, Practice
+from incidents.queries import open_counts
 from threats.models import BLOCKING, FindingStatus, RedTeamFinding
 
 from . import controls, engine
@@ -55,7 +56,7 @@ class Side:
 
 
 def sides(org, readiness: engine.OrganisationReadiness, domains: list[str]) -> list[Side]:
-    """Security and safety side by side: two aggregate queries (findings, risks)."""
+    """Security and safety side by side: three aggregate queries (findings, incidents, risks)."""
     slug = org.slug
     work = reverse("readiness:work", args=[slug])
     findings_url = reverse("readiness:findings", args=[slug])
@@ -67,6 +68,8 @@ def sides(org, readiness: engine.OrganisationReadiness, domains: list[str]) -> l
         **{f"{d}_high": Count("pk", filter=in_domain(d, "") & Q(severity__in=BLOCKING)) for d in domains},
     )
     risks = risks_above_appetite(org).aggregate(**{d: Count("pk", filter=in_domain(d, "")) for d in domains})
+    incidents = open_counts(org, by="domain")  # open or contained, each incident once per domain
+    incidents_url = reverse("incidents:incident_list", args=[slug])
     result = []
     for domain in domains:
         verified = sum(s.domain(domain).verified for s in readiness.systems)
@@ -89,6 +92,12 @@ def sides(org, readiness: engine.OrganisationReadiness, domains: list[str]) -> l
                 open_findings[f"{domain}_open"],
                 f"{findings_url}?domain={domain}",
                 _("%(n)s high or critical") % {"n": open_findings[f"{domain}_high"]},
+            ),
+            Figure(
+                _("Open incidents"),
+                incidents.get(domain, 0) + incidents.get(Domain.BOTH, 0),
+                f"{incidents_url}?domain={domain}",
+                _("%(n)s of them of both domains") % {"n": incidents.get(Domain.BOTH, 0)},
             ),
             Figure(
                 _("Risks above appetite"),
@@ -220,7 +229,7 @@ def _layout(chart: Chart) -> Chart:
     """Polyline points in the SVG's coordinates (drawn with CSS classes; no inline style)."""
     values = [v for s in chart.series for v in s.values if v is not None]
     if chart.unit != "%":
-        chart.top = max([*values, 1])
+        chart.top = max([*values, 4])  # a few steps on the axis even for small counts
     # x follows the calendar (snapshots may be weekly further back), y the value.
     first = chart.days[0] if chart.days else None
     span = max((chart.days[-1] - first).days, 1) if first else 1

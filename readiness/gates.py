@@ -268,9 +268,57 @@ def assessment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
     return results
 
 
+def alignment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
+    """Alignment review approved (or approved with conditions, none overdue) within cadence: the
+    alignment app's own judgement (`alignment.standing`, two queries)."""
+    from alignment.standing import standing
+
+    answers = standing(ctx.system_ids, today=ctx.today)
+    return {
+        pk: GateResult(
+            "alignment",
+            label,
+            answer.passes,
+            answer.reason,
+            _first_url(ctx, ("alignment:system_reviews", pk), ("governance:system_detail", pk)),
+        )
+        for pk, answer in answers.items()
+    }
+
+
+def ir_plan_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
+    """An approved IR plan covering the system, within its review cadence, with a tabletop
+    exercise within the tabletop cadence: the response app's judgement (`response.coverage`)."""
+    from response.coverage import coverage
+
+    answers = coverage(ctx.system_ids, today=ctx.today)
+    results = {}
+    for pk, answer in answers.items():
+        if answer.plan is not None:
+            url = ctx.url("response:plan_detail", answer.plan.pk)
+        else:
+            url = ctx.url("response:system_plans", pk)
+        results[pk] = GateResult("ir_plan", label, answer.ok, answer.reason, url)
+    return results
+
+
+def _first_url(ctx: GateContext, *candidates: tuple) -> str:
+    """The first of the named pages that exists (a record app may add its pages later)."""
+    from django.urls import NoReverseMatch
+
+    for name, *args in candidates:
+        try:
+            return ctx.url(name, *args)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
 GATES: list[Gate] = [
     Gate("threat_model", gettext_lazy("Threat model"), Practice.THREAT_MODELING, threat_model_gate),
     Gate("red_team", gettext_lazy("Red-team exercise"), Practice.RED_TEAMING, red_team_gate),
+    Gate("alignment", gettext_lazy("Alignment review"), Practice.ALIGNMENT_REVIEW, alignment_gate),
+    Gate("ir_plan", gettext_lazy("Incident-response plan"), Practice.INCIDENT_RESPONSE, ir_plan_gate),
     Gate("risks", gettext_lazy("Risk register"), None, risk_gate),
     Gate("assessment", gettext_lazy("Assessment"), None, assessment_gate),
 ]
