@@ -429,6 +429,7 @@ BASTION_DEMO_SEEDERS = [
     "risks.demo.seed",
     "threats.demo.seed",
     "threats.demo.seed_red_team",
+    "response.demo.seed",
     "alignment.demo.seed",
     "notifications.demo.seed",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
