@@ -418,6 +418,7 @@ BASTION_DEMO_SEEDERS = [
     "risks.demo.seed",
     "threats.demo.seed",
     "threats.demo.seed_red_team",
+    "response.demo.seed",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).
