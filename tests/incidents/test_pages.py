@@ -43,6 +43,24 @@ def test_any_member_reports_from_the_system_page(client_for, other_team_member, 
     assert incident.domain == "safety" and incident.owner_team == safety_team and incident.status == "open"
 
 
+def test_the_form_offers_the_playbooks_of_approved_plans_and_the_page_shows_its_steps(
+    client_for, member, org, system, safety_team
+):
+    from tests.response.factories import PlanFactory, PlaybookFactory
+
+    approved = PlaybookFactory(plan=PlanFactory(ai_system=system, status="approved"), technical_steps="Rotate keys")
+    draft = PlaybookFactory(plan=PlanFactory(ai_system=system))
+    url = reverse("incidents:incident_report", args=[org.slug])
+    offered = list(client_for(member).get(url).context["form"].fields["playbook"].queryset)
+    assert offered == [approved] and draft not in offered
+    response = client_for(member).post(url, form_data(system, playbook=approved.pk))
+    assert response.status_code == 302, response.context["form"].errors
+    incident = Incident.objects.get()
+    assert incident.plan == approved.plan
+    page = client_for(member).get(reverse("incidents:incident_detail", args=[org.slug, incident.pk]))
+    assert "Rotate keys" in page.content.decode()
+
+
 def test_a_bad_form_is_shown_again_with_its_errors(client_for, member, org, system):
     url = reverse("incidents:incident_report", args=[org.slug])
     response = client_for(member).post(url, form_data(system, systems=None, harm_in_benign_use=None))
