@@ -425,6 +425,8 @@ BASTION_DEMO_SEEDERS = [
     "threats.demo.seed_red_team",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
 ]
+# How many days of readiness history seed_demo snapshots (weekly over six months, daily at the end).
+BASTION_DEMO_SNAPSHOT_DAYS = env.int("DEMO_SNAPSHOT_DAYS", default=40)
 
 # Member invitations: how long a link works (re-sending starts a new period).
 BASTION_INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
