@@ -249,6 +249,8 @@ MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bastion@localhost")
+# Where people reach Bastion: links in e-mails sent without a request (the daily digest).
+BASTION_SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 
@@ -316,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {
         "task": "webhooks.tasks.sweep_task",
         "schedule": 120,
+    },
+    "notifications-daily": {
+        "task": "notifications.tasks.reminders_run_task",
+        "schedule": 60 * 60 * 24,
     },
     "webhooks-overdue": {
         "task": "webhooks.tasks.overdue_task",
@@ -423,6 +429,8 @@ BASTION_DEMO_SEEDERS = [
     "risks.demo.seed",
     "threats.demo.seed",
     "threats.demo.seed_red_team",
+    "alignment.demo.seed",
+    "notifications.demo.seed",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
 ]
 # How many days of readiness history seed_demo snapshots (weekly over six months, daily at the end).
