@@ -419,6 +419,7 @@ BASTION_DEMO_SEEDERS = [
     "threats.demo.seed",
     "threats.demo.seed_red_team",
     "response.demo.seed",
+    "incidents.demo.seed",
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).
