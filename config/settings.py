@@ -432,6 +432,7 @@ BASTION_DEMO_SEEDERS = [
     "alignment.demo.seed",
     "notifications.demo.seed",
     "response.demo.seed",
+    "incidents.demo.seed",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
 ]
 # How many days of readiness history seed_demo snapshots (weekly over six months, daily at the end).
