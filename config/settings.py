@@ -429,12 +429,15 @@ BASTION_DEMO_SEEDERS = [
     "risks.demo.seed",
     "threats.demo.seed",
     "threats.demo.seed_red_team",
-    "response.demo.seed",
     "alignment.demo.seed",
     "notifications.demo.seed",
+    "response.demo.seed",
+    "incidents.demo.seed",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
     "reports.demo.seed",  # after the backdating: a pack of the organisation as it stands today
 ]
+# How many days of readiness history seed_demo snapshots (weekly over six months, daily at the end).
+BASTION_DEMO_SNAPSHOT_DAYS = env.int("DEMO_SNAPSHOT_DAYS", default=40)
 
 # Member invitations: how long a link works (re-sending starts a new period).
 BASTION_INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)

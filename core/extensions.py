@@ -20,7 +20,7 @@ Hooks, what their functions take and return (None: nothing to add here):
 - `CONTROL_READINESS(system)` → the control readiness of one system (per domain: verified /
   applicable, awaiting verification, overdue), for lower apps' pages (`first()` takes it);
 - `TEAMS_LOAD(organisation, teams)` → the open work each team holds (a list, one per team);
-- `SYSTEM_LIST(membership)` → `ListColumns`: extra filters and columns of the inventory list.
+- `SYSTEM_LIST(membership)` → `ListColumns`: extra filters and columns of the inventory list;
 - `PROFILE_PANELS(user)` → `Panel` shown on the signed-in user's profile page.
 """
 

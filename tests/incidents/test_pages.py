@@ -164,3 +164,17 @@ def test_pages_run_as_many_queries_for_30_incidents_as_for_3(client_for, viewer,
     small = _list_queries(client, url)
     add(27)
     assert _list_queries(client, url) == small
+
+
+def test_the_edit_page_corrects_the_report_and_a_stale_page_conflicts(client_for, member, org, system, team):
+    incident = IncidentFactory(system=system)
+    url = reverse("incidents:incident_edit", args=[org.slug, incident.pk])
+    stale = incident.version
+    data = form_data(system, harm_in_benign_use=None, hostile_intent="on", severity="medium", version=stale)
+    assert client_for(member).post(url, {**data, "title": "Renamed"}).status_code == 302
+    incident.refresh_from_db()
+    assert incident.title == "Renamed" and incident.severity == "medium" and incident.owner_team == team
+    response = client_for(member).post(url, {**data, "title": "Overwritten"})
+    assert response.status_code == 200 and response.context["conflict"] is not None
+    incident.refresh_from_db()
+    assert incident.title == "Renamed"
