@@ -122,6 +122,9 @@ MAIN_PAGES = [
     "incidents:incident_list",
     "incidents:incident_detail",
     "incidents:system_incidents",
+    "alignment:review_list",
+    "alignment:review_detail",
+    "notifications:list",
 ]
 
 

@@ -189,3 +189,17 @@ def test_the_digest_is_turned_off_and_on_from_the_profile(client_for, people):
 def test_the_digest_preference_needs_sign_in(client):
     response = client.post(reverse("digest_preference"), {})
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_daily_beat_entry_runs_the_task(org, team, people, settings, time_machine):
+    from celery import current_app
+
+    from notifications.tasks import reminders_run_task
+
+    time_machine.move_to(dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC))
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-daily"]
+    assert current_app.tasks[entry["task"]].name == reminders_run_task.name
+    waiting_work(org, team, people)
+    reminders_run_task()
+    reminders_run_task()  # a duplicate delivery
+    assert Digest.objects.filter(day=timezone.localdate()).count() == len(mail.outbox) == 4
