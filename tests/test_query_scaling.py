@@ -125,6 +125,7 @@ MAIN_PAGES = [
     "alignment:review_list",
     "alignment:review_detail",
     "notifications:list",
+    "reports:pack_list",
 ]
 
 
