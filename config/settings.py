@@ -327,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.overdue_task",
         "schedule": 60 * 60 * 24,
     },
+    # An upsert per day: every run rewrites today's rows, so the last run of a day stands.
+    "snapshot-readiness": {
+        "task": "readiness.tasks.snapshot_all_task",
+        "schedule": 60 * 60 * 6,
+    },
 }
 # Webhooks (docs/webhooks.md): who may be called and how hard we try.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
@@ -429,7 +434,12 @@ BASTION_DEMO_SEEDERS = [
     "components.demo.seed",
     "regulatory.demo.seed",
     "response.demo.seed",
+    "incidents.demo.seed",
+    "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
+    "reports.demo.seed",  # after the backdating: a pack of the organisation as it stands today
 ]
+# How many days of readiness history seed_demo snapshots (weekly over six months, daily at the end).
+BASTION_DEMO_SNAPSHOT_DAYS = env.int("DEMO_SNAPSHOT_DAYS", default=40)
 
 # Member invitations: how long a link works (re-sending starts a new period).
 BASTION_INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)

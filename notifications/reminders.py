@@ -130,8 +130,11 @@ def records_past_review(org: Organisation, people: Audience, today: dt.date) -> 
     """The latest version of every governed record type (records.kinds.KINDS) past its review
     date: the teams that edit it. One query per record type."""
     from records.kinds import KINDS
+    from records.models import GovernedRecord
 
     for kind in KINDS.values():
+        if not issubclass(kind.model, GovernedRecord):  # incidents share the registry but have no review cadence
+            continue
         rows = kind.model.objects.for_org(org).latest().overdue(today).select_related("ai_system")
         for record in rows:
             text = _("%(kind)s “%(title)s” of %(system)s: review due since %(when)s") % {

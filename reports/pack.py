@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -20,52 +19,18 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from assessments.models import ControlAssignment, Evidence
-from assessments.readiness import READINESS_DOMAINS, readiness_by_system
 from audit.services import ChainReport, verify_chain
 from core.choices import Domain
 from governance.models import AISystem
+from readiness import coverage, engine
 from risks.heatmap import heat_map
 from risks.models import RiskScenario, band
 from threats.models import FindingStatus, RedTeamExercise, RedTeamFinding, ThreatEntry, ThreatModel
 
 from .documents import Block, Document, Heading, Paragraph, Table, Value
 from .models import AuditPack
-
-
-@dataclass
-class PackScope:
-    """What every section reads: the pack, its systems and the chain as checked."""
-
-    pack: AuditPack
-    systems: list[AISystem]
-    chain: ChainReport
-    generated_at: dt.datetime
-
-    @property
-    def organisation(self):
-        return self.pack.organisation
-
-    @property
-    def system_ids(self) -> list[int]:
-        return [s.pk for s in self.systems]
-
-
-def person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
-def signed(user, when: dt.datetime | None) -> str:
-    """ "name, date" of a sign-off; empty when nobody signed."""
-    if user is None:
-        return ""
-    return f"{person(user)}, {timezone.localdate(when).isoformat()}" if when else person(user)
-
-
-def rating(likelihood: int, impact: int) -> str:
-    return f"{likelihood} × {impact} = {likelihood * impact}"
-
+from .response_sections import alignment_reviews, incident_response, incidents
+from .scope import PackScope, person, rating, signed
 
 # --- sections ----------------------------------------------------------------------------------
 
@@ -108,42 +73,94 @@ def chain_verdict(chain: ChainReport) -> str:
 
 
 def summary(scope: PackScope) -> list[Block]:
-    readiness = readiness_by_system(ControlAssignment.objects.filter(ai_system_id__in=scope.system_ids))
+    """The verdict per system and every check behind it (readiness.engine: the gates of the
+    Readiness rule, then control readiness per domain against the threshold)."""
+    names = {s.pk: s.name for s in scope.systems}
+    verdicts = engine.for_systems(scope.organisation, scope.system_ids, names=names)
     threshold = scope.organisation.readiness_threshold
+    ready = [v for v in verdicts.values() if v.audit_ready]
     rows: list[list[Value]] = []
+    check_rows: list[list[Value]] = []
     for system in scope.systems:
-        ready = readiness.get(system.pk)
-        cells: list[Value] = [system.name]
-        for domain in READINESS_DOMAINS:
-            figure = next((d for d in ready.domains if d.domain == domain), None) if ready else None
-            if figure is None or figure.percent is None:
+        verdict = verdicts[system.pk]
+        cells: list[Value] = [system.name, verdict.audit_ready]
+        for figure in (verdict.security, verdict.safety):
+            if figure.percent is None:
                 cells += ["no controls apply", None]
             else:
                 cells += [f"{figure.verified} / {figure.applicable}", figure.percent]
-        cells += [ready.awaiting_verification if ready else 0, ready.overdue if ready else 0]
+        cells += [verdict.controls.awaiting_verification, verdict.controls.overdue, len(verdict.failing)]
         rows.append(cells)
+        check_rows += [
+            [system.name, c.label, "pass" if c.passed else "FAIL", c.reason, c.since] for c in verdict.checks
+        ]
     return [
-        Heading("Summary"),
+        Heading("Summary and verdict"),
         Paragraph(
-            "Control readiness per domain is verified controls out of the applicable ones (a control "
-            "approved as not applicable leaves the count). Controls of domain 'both' count in both. "
-            f"The organisation's readiness threshold is {threshold} %."
+            f"{len(ready)} of {len(verdicts)} AI systems in scope are audit-ready. A system is audit-ready when "
+            "every gate passes and, in both domains, the share of applicable controls that are verified is at "
+            f"least the organisation's threshold ({threshold} %). A control approved as not applicable leaves "
+            "the count; controls of domain 'both' count in both domains."
         ),
         Table(
             "readiness",
-            "Control readiness per AI system",
+            "Verdict and control readiness per AI system",
             [
                 "AI system",
+                "Audit-ready",
                 "Security verified",
                 "Security %",
                 "Safety verified",
                 "Safety %",
                 "Awaiting verification",
                 "Overdue",
+                "Failing checks",
             ],
             rows,
-            widths=[3, 2, 1, 2, 1, 2, 1],
+            widths=[3, 1, 2, 1, 2, 1, 2, 1, 1],
             empty="No AI system in scope.",
+        ),
+        Table(
+            "gates",
+            "Gates and checks, with their reasons",
+            ["AI system", "Check", "Result", "Reason", "Since"],
+            check_rows,
+            widths=[3, 3, 1, 8, 2],
+            empty="No AI system in scope.",
+        ),
+    ]
+
+
+def framework_coverage(scope: PackScope) -> list[Block]:
+    by_system = coverage.for_systems(scope.organisation, scope.systems)
+    rows: list[list[Value]] = [
+        [
+            system.name,
+            c.framework.name,
+            c.covered,
+            c.partly,
+            c.uncovered,
+            c.total,
+            c.percent,
+            c.why,
+        ]
+        for system in scope.systems
+        for c in by_system.get(system.pk, [])
+    ]
+    return [
+        Heading("Framework coverage"),
+        Paragraph(
+            "A framework item is covered for a system when a verified control maps to it, partly covered when "
+            "mapped controls apply but not all are verified, and uncovered otherwise. Frameworks that matter "
+            "most for a system (the EU AI Act for a high-risk system, OWASP for an exposed one) come first."
+        ),
+        Table(
+            "framework_coverage",
+            "Framework coverage per AI system",
+            ["AI system", "Framework", "Covered", "Partly", "Uncovered", "Items", "Covered %", "Comes first because"],
+            rows,
+            widths=[3, 5, 1, 1, 1, 1, 1, 4],
+            empty="No framework in the library.",
         ),
     ]
 
@@ -446,7 +463,20 @@ def audit_trail(scope: PackScope) -> list[Block]:
 
 
 Section = Callable[[PackScope], list[Block]]
-SECTIONS: list[Section] = [cover, summary, controls, evidence, risks, threat_models, red_team, audit_trail]
+SECTIONS: list[Section] = [
+    cover,
+    summary,
+    controls,
+    evidence,
+    risks,
+    threat_models,
+    alignment_reviews,
+    red_team,
+    incident_response,
+    incidents,
+    framework_coverage,
+    audit_trail,
+]
 
 
 # --- the document ------------------------------------------------------------------------------
@@ -479,5 +509,6 @@ def pack_document(pack: AuditPack, *, now: dt.datetime | None = None) -> tuple[D
         date=scope.generated_at,
         footer_text=pack.scope_label,
         author=person(pack.requested_by),
+        landscape=True,
     )
     return document, scope.chain

@@ -454,7 +454,16 @@ def _tabletop(org, actor, team):
     return TABLETOP.take(actor=actor, record=tabletop, name="submit", expected_version=tabletop.version)
 
 
+def _incident(org, actor, team):
+    from incidents.services import incident_act
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(system=AISystemFactory(organisation=org, owner_team=team), reported_by=actor)
+    return incident_act(actor=actor, incident=incident, name="contain", expected_version=incident.version)
+
+
 GOVERNED_WRITES = {
+    "incidents.incident": (_incident, "contained_at"),
     "regulatory.fundamentalrightsassessment": (_fria, "status"),
     "regulatory.technicalfile": (_technical_file, "design_choices"),
     "regulatory.soadecision": (_soa_decision, "applicability"),

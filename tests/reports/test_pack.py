@@ -18,11 +18,14 @@ from pypdf import PdfReader
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from incidents.models import Incident
+from readiness import coverage, engine
 from reports import services
 from reports.documents import MANIFEST, csv_text, text
 from reports.models import AuditPack
 from reports.pack import pack_document
 from risks.models import RiskScenario
+from tests.alignment.factories import AlignmentFindingFactory, AlignmentReviewFactory
 from tests.assessments.factories import ControlAssignmentFactory, EvidenceFactory
 from tests.conftest import module_data
 from tests.factories import (
@@ -34,6 +37,8 @@ from tests.factories import (
     ThreatFactory,
     UserFactory,
 )
+from tests.incidents.factories import IncidentFactory
+from tests.response.factories import PlanFactory, PlaybookFactory, TabletopFactory
 from tests.risks.factories import RiskScenarioFactory
 from tests.threats.factories import (
     RedTeamExerciseFactory,
@@ -80,6 +85,11 @@ def add_system(org, team, lead, name, *, n=1):
     entry.mitigations.add(verified)
     exercise = RedTeamExerciseFactory(ai_system=system, author=lead, title=f"Tool misuse drill {n}")
     RedTeamFindingFactory(exercise=exercise, title=f"Tool misuse through a poisoned web page {n}", severity="high")
+    review = AlignmentReviewFactory(ai_system=system, author=lead, title=f"Fairness review {n}")
+    AlignmentFindingFactory(review=review, title=f"Refusals differ by dialect {n}")
+    plan = PlanFactory(ai_system=system, author=lead, title=f"IR plan {n}")
+    TabletopFactory(playbook=PlaybookFactory(plan=plan, title=f"Prompt leak {n}"), author=lead, title=f"Drill {n}")
+    IncidentFactory(system=system, reported_by=lead, title=f"Instructions shown to a customer {n}")
     return system
 
 
@@ -145,6 +155,10 @@ def risk_titles(org) -> list[str]:
     return sorted(RiskScenario.objects.latest().filter(organisation=org).values_list("title", flat=True))
 
 
+def org_incidents(org) -> list[str]:
+    return list(Incident.objects.filter(organisation=org).values_list("title", flat=True))
+
+
 def as_csv(cell):
     """A workbook cell as its CSV field: the workbook holds times as UTC without a zone, and a
     date as a time at midnight (the document's dates have no time of day)."""
@@ -195,8 +209,37 @@ def test_the_pack_matches_the_database_in_every_format(built):
     assert sorted(r[6] for r in book["threats"][1:]) == sorted(
         a.control.ref for a in assignments if a.control.domain == "security"
     )
+    assert sorted(r[1] for r in book["alignment_reviews"][1:]) == ["Fairness review 1", "Fairness review 2"]
+    assert sorted(r[3] for r in book["alignment_findings"][1:]) == [
+        "Refusals differ by dialect 1",
+        "Refusals differ by dialect 2",
+    ]
+    assert sorted((r[0], r[3]) for r in book["ir_plans"][1:]) == [
+        ("IR plan 1", "Support Chatbot ✓"),
+        ("IR plan 2", "Fraud Classifier"),
+    ]
+    assert sorted((r[0], r[1], r[4]) for r in book["tabletop_exercises"][1:]) == [
+        ("IR plan 1", "Drill 1", "Prompt leak 1"),
+        ("IR plan 2", "Drill 2", "Prompt leak 2"),
+    ]
+    assert sorted(r[0] for r in book["incidents"][1:]) == sorted(org_incidents(org))
+    # The verdict, every check with its reason, and framework coverage, as the readiness engine says.
+    systems = list(org.ai_systems.order_by("name"))
+    verdicts = engine.for_systems(org, [s.pk for s in systems])
     readiness = {r[0]: r[1:] for r in book["readiness"][1:]}
-    assert readiness["Fraud Classifier"] == ["1 / 2", 50, "0 / 2", 0, 0, 0]  # `both` counts on both sides
+    classifier = next(s for s in systems if s.name == "Fraud Classifier")
+    failing = len(verdicts[classifier.pk].failing)
+    assert readiness["Fraud Classifier"] == [False, "1 / 2", 50, "0 / 2", 0, 0, 0, failing]  # `both` counts twice
+    assert failing and not any(v.audit_ready for v in verdicts.values())
+    assert [r[:4] for r in book["gates"][1:]] == [
+        [s.name, c.label, "pass" if c.passed else "FAIL", c.reason] for s in systems for c in verdicts[s.pk].checks
+    ]
+    assert [r[:6] for r in book["framework_coverage"][1:]] == [
+        [s.name, c.framework.name, c.covered, c.partly, c.uncovered, c.total]
+        for s in systems
+        for c in coverage.for_systems(org, systems)[s.pk]
+    ]
+    assert {r[2] for r in book["framework_coverage"][1:]} == {0, 1}  # the verified control's item is covered
 
     # The chain: its head when the pack was read is the one the pack's own "built" event follows.
     built_event = AuditEvent.objects.get(organisation=org, action="reports.pack.built", object_id=str(pack.pk))
@@ -214,6 +257,10 @@ def test_the_pack_matches_the_database_in_every_format(built):
         *[e.sha256 for e in evidence],
         *risk_titles(org),
         "Tool misuse through a poisoned web page 2",
+        "Refusals differ by dialect 1",
+        *[c.reason for c in verdicts[classifier.pk].failing],
+        "Drill 2",
+        *org_incidents(org),
         HOSTILE_NOTE,
     ]:
         assert flat(expected) in pdf, expected
@@ -231,9 +278,20 @@ def test_a_text_that_looks_like_a_formula_stays_text(built):
 
 def test_a_system_pack_holds_only_that_system(built):
     book = sheets(built.system_files)
-    for name in ("controls_security", "evidence", "risks", "threat_models", "red_team_findings", "readiness"):
+    for name in (
+        "controls_security",
+        "evidence",
+        "risks",
+        "threat_models",
+        "red_team_findings",
+        "readiness",
+        "alignment_reviews",
+        "alignment_findings",
+    ):
         assert {r[0] for r in book[name][1:]} == {"Fraud Classifier"}, name
     assert "AI system: Fraud Classifier" in [r[1] for r in book["pack"]]
+    assert [r[0] for r in book["incidents"][1:]] == ["Instructions shown to a customer 2"]
+    assert [r[0] for r in book["ir_plans"][1:]] == ["IR plan 2"]
 
 
 def test_a_second_delivery_builds_nothing_more(built):
@@ -268,7 +326,9 @@ def test_only_auditors_leads_and_admins_request_packs(org, make_member, role):
         services.pack_request(actor=make_member(role), organisation=org)
 
 
-def test_a_failed_build_keeps_its_reason_and_is_retried(org, auditor, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_failed_build_keeps_its_reason_and_is_retried(
+    org, auditor, monkeypatch, eager_tasks, django_capture_on_commit_callbacks
+):
     def broken(document):
         raise RuntimeError("the disk is full")
 
