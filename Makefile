@@ -29,8 +29,10 @@ run: demo
 	@echo "Bastion on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
 	PATH="$(abspath $(BIN)):$$PATH" DEBUG=1 WEB_PORT=$(PORT) honcho -f Procfile.dev start
 
+# Bytecode caching stays on for the suite even where the shell sets PYTHONDONTWRITEBYTECODE: each
+# test process would otherwise compile (and assertion-rewrite) every module again on every run.
 test: install
-	$(BIN)/pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto --dist loadgroup
 
 # Schemathesis against the API schema as a lead and a viewer, with more examples than `make test`
 # runs (4, valid data only) and invalid data too: no 5xx, every answer as the schema says.

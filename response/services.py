@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.access import membership_of
@@ -169,7 +170,11 @@ def playbook_remove(*, actor, playbook: Playbook) -> None:
             obj=playbook,
             before=audited_state(playbook),
         )
-        playbook.delete()
+        try:
+            with transaction.atomic():
+                playbook.delete()
+        except ProtectedError:  # an incident (incidents app) followed it: it stays on record
+            raise ValidationError(_("An incident followed this playbook; it stays in the plan.")) from None
 
 
 # --- Tabletop exercises --------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
 from audit.editing import Outcome, run_service
+from audit.hidden_text import save_with_choices
+from core.concurrency import EditConflict
 from core.pages import paginate
 from governance.models import AISystem
 from governance.views.inventory import system_page_context
@@ -260,9 +262,6 @@ def plan_roles(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     formset = RoleFormSet(request.POST or None, initial=initial, org=membership.organisation, prefix="role")
     conflict = None
     if formset.is_bound and formset.is_valid():
-        from audit.hidden_text import save_with_choices
-        from core.concurrency import EditConflict
-
         holder = _Decisions(formset.hidden_text_decisions())
         try:
             save_with_choices(
@@ -311,11 +310,15 @@ def playbook_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         initial={"templates": [k for k, _l in choices if k in fits]},
     )
     if is_templates and templates_form.is_valid():
-        added = services.playbook_add_templates(
-            actor=request.user, plan=plan, keys=templates_form.cleaned_data["templates"]
+        added = run_service(
+            templates_form,
+            lambda: services.playbook_add_templates(
+                actor=request.user, plan=plan, keys=templates_form.cleaned_data["templates"]
+            ),
         )
-        messages.success(request, _("%(n)s playbooks added from templates.") % {"n": len(added)})
-        return redirect("response:plan_detail", org_slug, pk)
+        if added.saved and added.result is not None:
+            messages.success(request, _("%(n)s playbooks added from templates.") % {"n": len(added.result)})
+            return redirect("response:plan_detail", org_slug, pk)
     outcome = run_service(
         form,
         lambda: services.playbook_add(actor=request.user, plan=plan, data=form.playbook_data()),

@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.template import base as template_base
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
@@ -69,14 +70,41 @@ def count_queries(client, name: str, row: Row, w: dict) -> int:
     return len(ctx)
 
 
+@pytest.fixture(scope="module")
+def counts(_world_for_module, django_db_blocker):  # noqa: F811
+    """Every page's query count with one row of each, then, after growing the world once, with
+    five. Growing once for all pages (instead of once per page) keeps this test a few seconds;
+    a page that fails keeps its error, raised by that page's own test."""
+
+    def measure(client, name):
+        try:
+            return count_queries(client, name, MATRIX[name], _world_for_module)
+        except Exception as error:  # re-raised by the page's own test
+            return error
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        clients = {}
+        for name in GET_PAGES:
+            row = MATRIX[name]
+            client = clients.setdefault(persona(row), Client())
+            client.force_login(_world_for_module["users"][persona(row)])
+            _request(client, name, row, _world_for_module, who=persona(row))  # the first visit writes the session
+        small = {name: measure(clients[persona(MATRIX[name])], name) for name in GET_PAGES}
+        grow(_world_for_module)
+        large = {name: measure(clients[persona(MATRIX[name])], name) for name in GET_PAGES}
+        transaction.set_rollback(True)
+    return small, large
+
+
+# One worker measures every page (`make test` distributes with --dist loadgroup), so the world
+# grows once per run, not once per worker.
+@pytest.mark.xdist_group("query_scaling")
 @pytest.mark.parametrize("name", GET_PAGES)
-def test_query_count_does_not_grow_with_rows(client, world, name):  # noqa: F811
-    row = MATRIX[name]
-    client.force_login(world["users"][persona(row)])
-    _request(client, name, row, world, who=persona(row))  # the first visit writes the organisation into the session
-    small = count_queries(client, name, row, world)
-    grow(world)
-    large = count_queries(client, name, row, world)
+def test_query_count_does_not_grow_with_rows(counts, name):
+    small, large = counts[0][name], counts[1][name]
+    for result in (small, large):
+        if isinstance(result, BaseException):
+            raise result
     assert large == small, f"{name}: {small} queries with one row of each, {large} with five"
 
 

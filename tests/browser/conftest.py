@@ -5,6 +5,7 @@ Skipped, with a plain notice, when /usr/bin/chromium (or $CHROMIUM) is missing; 
 
 import os
 import shutil
+import sqlite3
 
 import pytest
 
@@ -66,17 +67,35 @@ def page(browser, live_server):
     context.close()
 
 
+# This worker's copy of the seeded demo database (SQLite only), taken after the first seeding.
+_demo_snapshot = None
+
+
 @pytest.fixture
 def demo(transactional_db, settings):
     """The demo organisation, people, library and systems, without the seeded assessments.
 
     The journeys start assessments themselves, and walking the demo assessments through their
-    states is the slowest part of seed_demo.
+    states is the slowest part of seed_demo. On the in-memory SQLite test database (the only one
+    the browser tests run on) the demo is seeded once per test process and copied back before
+    each journey with SQLite's backup API: a copy takes milliseconds, seeding takes seconds.
     """
+    global _demo_snapshot
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.db import connection
 
     settings.BASTION_DEMO_SEEDERS = [s for s in settings.BASTION_DEMO_SEEDERS if not s.startswith("assessments.")]
+    copyable = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if copyable and _demo_snapshot is not None:
+        connection.ensure_connection()
+        _demo_snapshot.backup(connection.connection)
+        ContentType.objects.clear_cache()  # the flush after the last journey made new rows and ids
+        return
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if copyable:
+        _demo_snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(_demo_snapshot)
 
 
 def sign_in(page, username, password="demo"):

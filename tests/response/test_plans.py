@@ -352,3 +352,42 @@ def test_versions_of_a_plan_are_compared_with_their_playbooks_and_contacts(clien
     assert "CBRNE-related misuse attempt" in text and "Legal / privacy: Counsel (c@example.com)" in text
     history = client_for(member).get(reverse("response:plan_history", args=[org.slug, plan.pk]))
     assert history.status_code == 200 and history.context["events"]
+
+
+def test_hidden_characters_in_a_contact_are_caught_and_the_choice_is_audited(client_for, member, org, chat):
+    plan = start(member, chat)
+    url = reverse("response:plan_roles", args=[org.slug, plan.pk])
+    roles = ["incident_commander", "technical_lead", "communications_lead", "legal_privacy", "responsible_ai_lead"]
+    data = {"role-TOTAL_FORMS": 5, "role-INITIAL_FORMS": 5} | {f"role-{i}-role": r for i, r in enumerate(roles)}
+    data |= {"role-3-name": "Out\u200bside counsel", "role-3-phone": "+44 20 7946 0000"}
+    response = client_for(member).post(url, data)
+    assert response.status_code == 200 and "name" in response.context["formset"].forms[3].errors
+    response = client_for(member).post(url, data | {"role-3-name__hidden": "strip"})
+    assert response.status_code == 302
+    assert PlanRole.objects.get().name == "Outside counsel"
+    event = AuditEvent.objects.get(action="core.hidden_text.decided")
+    assert event.after["hidden_characters"][0]["field"] == "role-3-name"
+
+
+def test_another_lead_approves_through_the_page(client_for, member, lead, org, chat):
+    plan = take(start(member, chat), member, "submit")
+    url = reverse("response:plan_act", args=[org.slug, plan.pk])
+    response = client_for(lead).post(url, {"action": "approve", "version": plan.version})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "approved" and plan.approved_by == lead
+
+
+def test_a_playbook_a_tabletop_rehearsed_is_not_removed(member, lead, chat):
+    from tests.response.factories import TabletopFactory
+
+    plan = start(member, chat)
+    playbook = plan.playbooks.first()
+    TabletopFactory(playbook=playbook)
+    with pytest.raises(ValidationError):
+        services.playbook_remove(actor=member, playbook=playbook)
+    other = plan.playbooks.exclude(pk=playbook.pk).first()
+    other_pk = other.pk
+    services.playbook_remove(actor=member, playbook=other)
+    assert not Playbook.objects.filter(pk=other_pk).exists()
+    assert AuditEvent.objects.filter(action="response.playbook.removed", object_id=str(other_pk)).exists()

@@ -198,3 +198,14 @@ def test_readers_neither_submit_nor_sign_off_a_tabletop(make_member, member, lea
     exercise = take(TABLETOP, exercise, member, "submit")
     with pytest.raises(PermissionDenied):
         take(TABLETOP, exercise, reader, "approve")
+
+
+def test_a_follow_up_is_raised_from_the_tabletop_page(client_for, member, lead, org, team, systems):
+    exercise = tabletop(approved_plan(member, lead, systems), member)
+    url = reverse("response:tabletop_follow_up", args=[org.slug, exercise.pk])
+    response = client_for(member).post(url, {"title": "Print the contact sheet", "owner_team": team.pk})
+    assert response.status_code == 302
+    follow_up = FollowUp.objects.get()
+    assert follow_up.source == exercise and follow_up.owner_team == team
+    work = client_for(member).get(reverse("assessments:work_list", args=[org.slug]))
+    assert b"Print the contact sheet" in work.content
