@@ -71,8 +71,8 @@ def test_detail_and_history_query_counts_are_constant(client_for, lead, system, 
     # + the readiness panel assessments contributes: readiness aggregate, latest assessment
     # + the threat model panel and the risks' heat map (one query each), the red-team panel
     # (latest exercise, open high findings), the IR plan panel (covering approved plans; their
-    # last tabletops only when some plan covers the system)
-    with django_assert_num_queries(12):
+    # last tabletops only when some plan covers the system), the open incidents panel
+    with django_assert_num_queries(13):
         c.get(reverse("governance:system_detail", args=[system.organisation.slug, system.pk]))
     # … plus the events with their actors
     with django_assert_num_queries(6):
