@@ -116,8 +116,8 @@ def test_query_count_is_constant(client_for, member, system, url, rows, django_a
     c.get(url)
     # session, user, membership, the member's teams, systems (filter choices), count, page rows
     # (+control, system, teams, assignee, current evidence), people to assign, other organisations,
-    # the follow-ups records raised for the member's teams
-    with django_assert_num_queries(10):
+    # the follow-ups records raised for the member's teams, the incidents the member's teams handle
+    with django_assert_num_queries(11):
         response = c.get(url)
     assert len(response.context["page"].object_list) == rows
 
