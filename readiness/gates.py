@@ -274,16 +274,14 @@ def alignment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
     from alignment.standing import standing
 
     answers = standing(ctx.system_ids, today=ctx.today)
-    return {
-        pk: GateResult(
-            "alignment",
-            label,
-            answer.passes,
-            answer.reason,
-            _first_url(ctx, ("alignment:system_reviews", pk), ("governance:system_detail", pk)),
-        )
-        for pk, answer in answers.items()
-    }
+    results = {}
+    for pk, answer in answers.items():
+        if answer.review is not None:
+            url = ctx.url("alignment:review_detail", answer.review.pk)
+        else:
+            url = ctx.url("alignment:system_reviews", pk)
+        results[pk] = GateResult("alignment", label, answer.passes, answer.reason, url)
+    return results
 
 
 def ir_plan_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
@@ -300,18 +298,6 @@ def ir_plan_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
             url = ctx.url("response:system_plans", pk)
         results[pk] = GateResult("ir_plan", label, answer.ok, answer.reason, url)
     return results
-
-
-def _first_url(ctx: GateContext, *candidates: tuple) -> str:
-    """The first of the named pages that exists (a record app may add its pages later)."""
-    from django.urls import NoReverseMatch
-
-    for name, *args in candidates:
-        try:
-            return ctx.url(name, *args)
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 GATES: list[Gate] = [
