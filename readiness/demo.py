@@ -125,6 +125,8 @@ def _chatbot_exercise(ctx: DemoContext) -> None:
     system = ctx.systems.get(REASSESSED)
     if system is None or RedTeamExercise.objects.filter(ai_system=system).exists():
         return
+    if not Assessment.objects.filter(ai_system=system, status="approved").exists():
+        return  # a demo without the assessments (the browser journeys' own): its story is not told
     today = timezone.localdate()
     exercise = services.exercise_create(
         actor=ctx.users["platform"],
