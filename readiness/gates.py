@@ -40,6 +40,7 @@ class GateResult:
     reason: str
     url: str
     since: dt.date | None = None
+    state: str = ""  # the record's own status, where the page shows it (the latest assessment's)
 
 
 @dataclass
@@ -250,9 +251,15 @@ def assessment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
         approved = row["latest_status"] == AssessmentStatus.APPROVED and (
             ctx.end is None or (approved_at is not None and approved_at <= ctx.end)
         )
+        state = str(AssessmentStatus(row["latest_status"]).label)
         if approved:
             results[pk] = GateResult(
-                "assessment", label, True, _("Latest assessment approved on %(d)s.") % {"d": day(approved_at)}, url
+                "assessment",
+                label,
+                True,
+                _("Latest assessment approved on %(d)s.") % {"d": day(approved_at)},
+                url,
+                state=state,
             )
         else:
             status = AssessmentStatus(row["latest_status"]).label if not ctx.end else _("not yet approved then")
@@ -264,6 +271,7 @@ def assessment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
                 % {"d": day(row["latest_created_at"]), "status": str(status).lower()},
                 url,
                 since=row["latest_created_at"].date(),
+                state=state,
             )
     return results
 
