@@ -9,6 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
     settings.BASTION_DEMO_PASSWORD = "demo"
     sign_in(page, "admin")
+    assert page.get_by_role("heading", name="Readiness dashboard").is_visible()  # admins land here
+    page.get_by_role("link", name="AI systems", exact=True).click()
     assert page.get_by_role("heading", name="AI systems").is_visible()
     assert page.get_by_role("link", name="Support Chatbot").is_visible()
 
