@@ -33,7 +33,8 @@ def readiness_panel(system, membership) -> Panel:
     fixed number of queries for one system)."""
     org = membership.organisation
     readiness = engine.for_systems(org, [system.pk], names={system.pk: system.name})[system.pk]
-    return Panel("readiness/_system_panel.html", {"system": system, "readiness": readiness})
+    context = {"system": system, "readiness": readiness, "assessment": readiness.gate("assessment")}
+    return Panel("readiness/_system_panel.html", context)
 
 
 def coverage_tab(system, membership) -> Tab:

@@ -40,6 +40,7 @@ class GateResult:
     reason: str
     url: str
     since: dt.date | None = None
+    state: str = ""  # the record's own status, where the page shows it (the latest assessment's)
 
 
 @dataclass
@@ -250,9 +251,15 @@ def assessment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
         approved = row["latest_status"] == AssessmentStatus.APPROVED and (
             ctx.end is None or (approved_at is not None and approved_at <= ctx.end)
         )
+        state = str(AssessmentStatus(row["latest_status"]).label)
         if approved:
             results[pk] = GateResult(
-                "assessment", label, True, _("Latest assessment approved on %(d)s.") % {"d": day(approved_at)}, url
+                "assessment",
+                label,
+                True,
+                _("Latest assessment approved on %(d)s.") % {"d": day(approved_at)},
+                url,
+                state=state,
             )
         else:
             status = AssessmentStatus(row["latest_status"]).label if not ctx.end else _("not yet approved then")
@@ -264,6 +271,7 @@ def assessment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
                 % {"d": day(row["latest_created_at"]), "status": str(status).lower()},
                 url,
                 since=row["latest_created_at"].date(),
+                state=state,
             )
     return results
 
@@ -274,16 +282,14 @@ def alignment_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
     from alignment.standing import standing
 
     answers = standing(ctx.system_ids, today=ctx.today)
-    return {
-        pk: GateResult(
-            "alignment",
-            label,
-            answer.passes,
-            answer.reason,
-            _first_url(ctx, ("alignment:system_reviews", pk), ("governance:system_detail", pk)),
-        )
-        for pk, answer in answers.items()
-    }
+    results = {}
+    for pk, answer in answers.items():
+        if answer.review is not None:
+            url = ctx.url("alignment:review_detail", answer.review.pk)
+        else:
+            url = ctx.url("alignment:system_reviews", pk)
+        results[pk] = GateResult("alignment", label, answer.passes, answer.reason, url)
+    return results
 
 
 def ir_plan_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
@@ -300,18 +306,6 @@ def ir_plan_gate(ctx: GateContext, label: str) -> dict[int, GateResult]:
             url = ctx.url("response:system_plans", pk)
         results[pk] = GateResult("ir_plan", label, answer.ok, answer.reason, url)
     return results
-
-
-def _first_url(ctx: GateContext, *candidates: tuple) -> str:
-    """The first of the named pages that exists (a record app may add its pages later)."""
-    from django.urls import NoReverseMatch
-
-    for name, *args in candidates:
-        try:
-            return ctx.url(name, *args)
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 GATES: list[Gate] = [

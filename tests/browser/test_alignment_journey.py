@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from alignment.models import AlignmentReview
 from tests.browser.conftest import sign_in
@@ -25,7 +26,7 @@ def test_a_review_with_its_required_areas_is_approved_by_a_safety_lead_and_shown
     page.get_by_role("spinbutton", name="Threshold").fill("1")
     page.get_by_label("Unit").fill("%")
     page.get_by_role("button", name="Add metric").click()
-    assert page.get_by_text("Pass", exact=True).is_visible()
+    expect(page.get_by_text("Pass", exact=True)).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
 
     page.context.clear_cookies()
@@ -33,8 +34,8 @@ def test_a_review_with_its_required_areas_is_approved_by_a_safety_lead_and_shown
     review = AlignmentReview.objects.get(ai_system__name="Pricing RL Agent")
     page.goto(f"/o/acme/alignment-reviews/{review.pk}/")
     page.get_by_role("button", name="Approve", exact=True).click()
-    assert page.get_by_text("Approved.").first.is_visible()
+    expect(page.get_by_text("Approved.").first).to_be_visible()
     page.get_by_role("link", name="Overview").click()
     panel = page.locator("section", has=page.get_by_role("heading", name="Alignment review"))
-    assert panel.get_by_text("Approved; next review due").is_visible()
+    expect(panel.get_by_text("Approved; next review due")).to_be_visible()
     assert page.console_errors == []

@@ -8,6 +8,7 @@ queued pack and polls it until the test has built it."""
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 
 from audit.models import AuditEvent
 from reports.models import AuditPack
@@ -22,7 +23,7 @@ def test_an_auditor_reads_why_a_system_is_not_ready_and_takes_away_its_audit_pac
     monkeypatch.setattr("core.jobs.send", lambda job: queued.append(job.pk))
 
     sign_in(page, "auditor")
-    assert page.get_by_role("heading", name="Readiness dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Readiness dashboard")).to_be_visible()
     not_ready = page.locator(".not-ready-card").first
     system_name = not_ready.locator("h3 a").inner_text()
     not_ready.locator("h3 a").click()
@@ -35,7 +36,7 @@ def test_an_auditor_reads_why_a_system_is_not_ready_and_takes_away_its_audit_pac
     page.get_by_role("button", name="Request an audit pack of this system").click()
     page.wait_for_url("**/audit-packs/")
     job = page.locator("#pack-job")
-    assert "Waiting for a worker" in job.inner_text() and job.locator("progress").is_visible()
+    expect("Waiting for a worker" in job.inner_text() and job.locator("progress")).to_be_visible()
 
     assert len(queued) == 1
     pack_build(queued[0])  # the worker's turn; the page polls every 2 seconds

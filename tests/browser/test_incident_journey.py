@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from incidents.models import Incident
 from tests.browser.conftest import sign_in
@@ -18,16 +19,16 @@ def test_an_incident_is_reported_contained_resolved_and_shown_on_the_system_page
     page.get_by_label("An adversary is deliberately trying to make it misbehave").check()
     page.get_by_role("button", name="Report incident").click()
     page.wait_for_url("**/incidents/*/")
-    assert page.get_by_text("Incident reported").is_visible()
+    expect(page.get_by_text("Incident reported")).to_be_visible()
 
     page.locator("#timeline").get_by_label("What happened").fill("Disabled the refund tool for the assistant.")
     page.locator("#timeline").get_by_role("button", name="Add", exact=True).click()
-    assert page.get_by_text("Added to the timeline.").is_visible()
+    expect(page.get_by_text("Added to the timeline.")).to_be_visible()
     page.get_by_role("button", name="Mark contained").click()
-    assert page.get_by_text("Incident contained.").is_visible()
-    assert page.get_by_test_id("time-to-contain").is_visible()
+    expect(page.get_by_text("Incident contained.")).to_be_visible()
+    expect(page.get_by_test_id("time-to-contain")).to_be_visible()
     page.get_by_role("button", name="Mark resolved").click()
-    assert page.get_by_text("Incident resolved.").is_visible()
+    expect(page.get_by_text("Incident resolved.")).to_be_visible()
     incident = Incident.objects.get(title="Refund tool called from a pasted e-mail")
     assert incident.status == "resolved" and incident.timeline.count() == 1
 

@@ -10,6 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
     settings.BASTION_DEMO_PASSWORD = "demo"
     sign_in(page, "admin")
+    expect(page.get_by_role("heading", name="Readiness dashboard")).to_be_visible()  # admins land here
+    page.get_by_role("link", name="AI systems", exact=True).click()
     expect(page.get_by_role("heading", name="AI systems")).to_be_visible()
     expect(page.get_by_role("link", name="Support Chatbot")).to_be_visible()
 

@@ -2,6 +2,7 @@ import io
 
 import docx
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
@@ -17,7 +18,7 @@ def test_the_hiring_screener_technical_file_downloads_as_pdf_and_docx(page, demo
     page.get_by_role("link", name="Open the technical file").click()
     missing = page.locator("#missing-list li")
     assert missing.count() > 0
-    assert page.locator("li[data-missing='declaration_of_conformity']").is_visible()
+    expect(page.locator("li[data-missing='declaration_of_conformity']")).to_be_visible()
 
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Download PDF").click()

@@ -14,6 +14,7 @@ from readiness.snapshots import take
 from tests.assessments.factories import ControlAssignmentFactory
 from tests.factories import AISystemFactory, ControlFactory, TeamFactory
 from tests.readiness.test_gates import ready_system
+from tests.test_query_scaling import no_queries_in_templates  # noqa: F401  (fixture)
 from tests.threats.factories import RedTeamFindingFactory
 
 YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
@@ -164,3 +165,10 @@ def test_query_counts_do_not_grow_with_systems(client_for, auditor, org, team, l
 def test_systems_without_anything_show_dashes(client_for, viewer, org, team, inventory):
     AISystemFactory(organisation=org, owner_team=team, name="Empty")
     assert "—" in client_for(viewer).get(inventory).content.decode()
+
+
+@pytest.mark.usefixtures("no_queries_in_templates")
+@pytest.mark.parametrize("name", ["dashboard", "inventory"])
+def test_no_query_runs_while_the_pages_render(client_for, auditor, org, team, lead, name, request):
+    world(org, team, lead, 3)
+    assert client_for(auditor).get(request.getfixturevalue(name)).status_code == 200

@@ -138,8 +138,10 @@ def test_red_team_gate_fails_out_of_cadence(org, ready):
 def test_alignment_gate(org, ready):
     from alignment.models import AlignmentReview
 
+    review = AlignmentReview.objects.get(ai_system=ready)
     AlignmentReview.objects.filter(ai_system=ready).update(status="rejected", decision="rejected")
-    assert failing(org, ready, "alignment").reason.startswith("Rejected on")
+    gate = failing(org, ready, "alignment")
+    assert gate.reason.startswith("Rejected on") and gate.url.endswith(f"/alignment-reviews/{review.pk}/")
     AlignmentReview.objects.filter(ai_system=ready).update(
         status="approved", decision="approved", next_review_due=EARLIER
     )
