@@ -405,6 +405,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": False},
+    # One name for each choice set that several records share (api/record_serializers.py).
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "records.models.RecordStatus",
+        "FindingStatusEnum": "threats.models.FindingStatus",
+        "RatingEnum": "threats.models.LEVELS",
+        "SurfaceEnum": "governance.models.Surface",
+    },
 }
 
 # --- Bastion --------------------------------------------------------------------------------
