@@ -14,13 +14,17 @@ import io
 import json
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any, TypeVar
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import transaction
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -162,3 +166,62 @@ def validate_upload(upload) -> ValidatedFile:
         size=upload.size,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+Row = TypeVar("Row", bound=Any)
+
+
+def store(row: Row, *, upload: ValidatedFile | None, link: str, note: str, recorded: Callable[[Row], None]) -> Row:
+    """Fill and save an evidence row: a control assignment's `Evidence`, or a record's attachment
+    (the same file / link / note fields). `recorded(row)` writes its audit event in the same
+    transaction; the stored file is removed when the row is not written."""
+    from .models import EvidenceKind
+
+    if sum(bool(x) for x in (upload, link, note)) != 1:
+        raise ValidationError(_("Give a file, a link or a note."))
+    if upload:
+        row.kind = EvidenceKind.FILE
+        row.original_filename = upload.name
+        row.content_type = upload.content_type
+        row.size = upload.size
+        row.sha256 = upload.sha256
+        # The storage name is random (models.evidence_path); only the extension is kept.
+        row.file.save(f"upload{upload.extension}", upload.file, save=False)
+    elif link:
+        row.kind, row.link = EvidenceKind.LINK, link
+    else:
+        row.kind, row.note = EvidenceKind.NOTE, note
+    try:
+        with transaction.atomic():
+            row.save()
+            recorded(row)
+    except BaseException:
+        if row.file:
+            row.file.delete(save=False)  # no orphan file when the row is not written
+        raise
+    return row
+
+
+def audit_summary(row: Any) -> dict[str, Any]:
+    """What an audit event says about a stored piece of evidence."""
+    return {
+        "kind": row.kind,
+        "name": row.original_filename or row.link or row.note[:80],
+        "sha256": row.sha256,
+        "valid_until": row.valid_until,
+    }
+
+
+def download(row: Any) -> FileResponse:
+    """An evidence file only ever leaves as a download: never shown in the browser (attachment,
+    nosniff, a sandboxing CSP), never from a public media URL."""
+    response = FileResponse(
+        row.file.open("rb"),
+        as_attachment=True,
+        filename=row.original_filename,
+        content_type=row.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -7,10 +7,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from core import extensions
-from core.extensions import Panel, Tab
+from core.extensions import Tab
 
 from .models import Assessment
-from .readiness import system_readiness, team_load_cached
 
 
 def member_home(membership) -> str | None:
@@ -30,30 +29,11 @@ def controls_tab(system, membership) -> Tab:
     return Tab("controls", _("Controls"), url)
 
 
-def readiness_panel(system, membership) -> Panel:
-    """Readiness v1 on the system's Overview: one aggregate query, plus the latest assessment."""
-    return Panel(
-        "assessments/_readiness_panel.html",
-        {
-            "system": system,
-            "readiness": system_readiness(system),
-            "latest": Assessment.objects.filter(ai_system=system).order_by("-created_at", "-pk").first(),
-        },
-    )
-
-
-def team_load_panel(team, membership) -> Panel:
-    load, people = team_load_cached(membership.organisation, team)
-    return Panel("assessments/_team_load_panel.html", {"team": team, "load": load, "people": people})
-
-
 def register_all() -> None:
     """What assessments contributes to the pages of lower apps (called from AppConfig.ready)."""
     extensions.register(extensions.ORG_HOME, member_home)
     extensions.register(extensions.SYSTEM_TABS, assessment_tab, order=10)
     extensions.register(extensions.SYSTEM_TABS, controls_tab, order=20)
-    extensions.register(extensions.SYSTEM_PANELS, readiness_panel, order=10)
-    extensions.register(extensions.TEAM_PANELS, team_load_panel, order=10)
     extensions.register(extensions.SEARCH, search_results, order=10)
 
 

@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.overdue_task",
         "schedule": 60 * 60 * 24,
     },
+    # An upsert per day: every run rewrites today's rows, so the last run of a day stands.
+    "snapshot-readiness": {
+        "task": "readiness.tasks.snapshot_all_task",
+        "schedule": 60 * 60 * 6,
+    },
 }
 # Webhooks (docs/webhooks.md): who may be called and how hard we try.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
@@ -425,6 +430,7 @@ BASTION_DEMO_SEEDERS = [
     "risks.demo.seed",
     "threats.demo.seed",
     "threats.demo.seed_red_team",
+    "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).

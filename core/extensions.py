@@ -16,7 +16,11 @@ Hooks, what their functions take and return (None: nothing to add here):
 - `SYSTEM_PANELS(system, membership)` → `Panel` shown on the system Overview;
 - `TEAM_PANELS(team, membership)` → `Panel` shown on the team page;
 - `WORK_PANELS(membership)` → `Panel` shown on *My team's work* (follow-ups of records);
-- `SEARCH(membership, query)` → a list of search result groups for the top-bar search.
+- `SEARCH(membership, query)` → a list of search result groups for the top-bar search;
+- `CONTROL_READINESS(system)` → the control readiness of one system (per domain: verified /
+  applicable, awaiting verification, overdue), for lower apps' pages (`first()` takes it);
+- `TEAMS_LOAD(organisation, teams)` → the open work each team holds (a list, one per team);
+- `SYSTEM_LIST(membership)` → `ListColumns`: extra filters and columns of the inventory list.
 """
 
 from __future__ import annotations
@@ -31,7 +35,12 @@ SYSTEM_PANELS = "system_panels"
 TEAM_PANELS = "team_panels"
 WORK_PANELS = "work_panels"
 SEARCH = "search"
-HOOKS = frozenset({ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, WORK_PANELS, SEARCH})
+CONTROL_READINESS = "control_readiness"
+TEAMS_LOAD = "teams_load"
+SYSTEM_LIST = "system_list"
+HOOKS = frozenset(
+    {ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, WORK_PANELS, SEARCH, CONTROL_READINESS, TEAMS_LOAD, SYSTEM_LIST}
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,26 @@ class Tab:
 class Panel:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListColumns:
+    """What a higher app adds to a list page of a lower one: `filters` (name → a django-filter
+    `Filter`, added to the page's filter set), `headers` (column labels) and `cells(rows)`, which
+    returns each row's extra cells (`{pk: [Cell, …]}`) for the visible page in a fixed number of
+    queries."""
+
+    headers: list[Any]
+    cells: Callable[[list], dict[int, list[Cell]]]
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: Any
+    url: str = ""
+    css: str = ""
+    title: Any = ""
 
 
 _registry: dict[str, list[tuple[int, Callable[..., Any]]]] = {hook: [] for hook in HOOKS}
@@ -64,3 +93,10 @@ def register(hook: str, function: Callable[..., Any], *, order: int = 100) -> No
 def collect(hook: str, **kwargs: Any) -> list:
     """Call every function registered for `hook`; return their answers that are not None."""
     return [answer for _order, function in _registry[hook] if (answer := function(**kwargs)) is not None]
+
+
+def first(hook: str, **kwargs: Any) -> Any:
+    """The first contribution to `hook` (None when no app contributes): for hooks that answer a
+    question (a system's control readiness) rather than add to a page."""
+    answers = collect(hook, **kwargs)
+    return answers[0] if answers else None

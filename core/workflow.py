@@ -136,18 +136,20 @@ class Workflow(Generic[R]):
         expected_version: int,
         text: str = "",
         extra: dict[str, Any] | None = None,
+        now: Any = None,
     ) -> R:
         """Take one transition through the one write path, in its own atomic block (a savepoint
         inside a caller's transaction, so a refusal undoes only this). Raises EditConflict when
         the record moved on since the user saw it, PermissionDenied when this member may not take it on the locked row,
-        ValidationError when its state or a guard does not allow it."""
+        ValidationError when its state or a guard does not allow it. `now` is when the step happened,
+        for a person recording it afterwards (an incident contained an hour ago); default: now."""
         from audit.services import audited_update
 
         transition = self.by_name[name]
         text = text.strip()
         if transition.needs_text and not text:
             raise ValidationError({"text": transition.text_label})
-        now = timezone.now()
+        now = now or timezone.now()
 
         def check(locked: R) -> None:
             membership = self.membership_of(actor, locked)

@@ -90,9 +90,15 @@ class AISystemFilter(RetirableFilterSet):
         model = AISystem
         fields = ["q", "system_type", "exposure", "lifecycle_stage", "eu_ai_act_tier", "owner_team", "status", "sort"]
 
-    def __init__(self, data=None, *args, org, **kwargs):
+    def __init__(self, data=None, *args, org, extra_filters=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["owner_team"].queryset = Team.objects.for_org(org)
+        # Filters higher apps contribute (core.extensions SYSTEM_LIST), e.g. readiness; applied
+        # after ours, so they narrow what the other filters left.
+        for name, extra in (extra_filters or {}).items():
+            extra.parent = self
+            extra.field_name = extra.field_name or name
+            self.filters[name] = extra
 
     def search(self, queryset, name, value):
         return queryset.filter(

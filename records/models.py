@@ -92,6 +92,9 @@ class GovernedRecord(models.Model):
         "next_review_due",
     ]
     CADENCE_FIELD = "assessment_cadence_days"
+    # The states a version ends in; the next version starts from the latest one in such a state
+    # (a type with a decision such as "rejected" adds it here).
+    FINAL_STATES: frozenset[str] = frozenset({RecordStatus.APPROVED})
     COPY_EXCLUDE = frozenset(
         {
             "id",
@@ -126,6 +129,10 @@ class GovernedRecord(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == RecordStatus.APPROVED
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATES
 
     def cadence_days(self) -> int:
         return getattr(self.organisation, self.CADENCE_FIELD)

@@ -92,7 +92,7 @@ def record_new_version(record, *, actor, expected_version: int):
         def check(locked) -> None:
             if not rules.can_work_on_record(membership_of(actor, locked), locked):
                 raise PermissionDenied(_("Leads and the members of the record's teams start a new version."))
-            if not locked.is_approved or not locked.is_latest:
+            if not locked.is_final or not locked.is_latest:
                 raise ValidationError(_("A new version starts from the latest approved version."))
 
         previous = audited_update(
@@ -141,14 +141,18 @@ def follow_up_raise(
     owner_team=None,
     assignee=None,
     due_date: dt.date | None = None,
+    system=None,
 ) -> FollowUp:
     """Raise work from a record. A library control becomes a control assignment of the system,
     routed by the ownership rules (or the active one it already has); a free-text action is owned
-    by `owner_team` (default: routed by the record's domain)."""
+    by `owner_team` (default: routed by the record's domain).
+
+    `record` may be any governed source with `organisation` and `editing_team_ids()`; one that
+    concerns several systems (an incident) names the one the work is for in `system`."""
     from assessments.models import Assessment, ControlAssignment
     from assessments.services.routing import Router
 
-    system = record.ai_system
+    system = system or record.ai_system
     with transaction.atomic():
         current = lock(record)
         if not rules.can_work_on_record(membership_of(actor, current), current):

@@ -41,7 +41,7 @@ def record_context(membership, record, kind: RecordKind, tab: str = "") -> dict:
             "actions": kind.workflow.available(membership, record),
             "can_edit": rules.can_edit_record(membership, record),
             "can_work": rules.can_work_on_record(membership, record),
-            "can_new_version": record.is_approved and record.is_latest and rules.can_work_on_record(membership, record),
+            "can_new_version": record.is_final and record.is_latest and rules.can_work_on_record(membership, record),
             "follow_ups": follow_ups_of(record),
             "urls": {
                 name: kind.url(name, membership.organisation.slug, record.pk)

@@ -82,6 +82,13 @@ class RegisterFilter(django_filters.FilterSet):
     expiring = django_filters.BooleanFilter(
         label=_("Acceptance ends within 30 days"), method="filter_expiring", widget=forms.CheckboxInput
     )
+    appetite = django_filters.ChoiceFilter(
+        label=_("Above appetite"),
+        choices=[("security", _("Security side")), ("safety", _("Safety side"))],
+        method="filter_appetite",
+        empty_label=_("—"),
+        help_text=_("High or critical residual score and not accepted; risks of both domains count on each side."),
+    )
     likelihood = django_filters.NumberFilter(field_name="residual_likelihood", widget=forms.HiddenInput)
     impact = django_filters.NumberFilter(field_name="residual_impact", widget=forms.HiddenInput)
     inherent_likelihood = django_filters.NumberFilter(widget=forms.HiddenInput)
@@ -96,6 +103,7 @@ class RegisterFilter(django_filters.FilterSet):
             "treatment",
             "band",
             "expiring",
+            "appetite",
             "likelihood",
             "impact",
             "inherent_likelihood",
@@ -111,6 +119,16 @@ class RegisterFilter(django_filters.FilterSet):
         from django.db.models import Q
 
         return queryset.filter(Q(owner_team=value) | Q(cosigning_team=value)) if value else queryset
+
+    def filter_appetite(self, queryset, name, value):
+        """What readiness calls "above appetite" (the risk gate): residual score 10 or more
+        (high or critical) and not accepted."""
+        from .models import Acceptance
+
+        if value not in ("security", "safety"):
+            return queryset
+        high = queryset.alias_score().filter(score__gte=BANDS["high"][0], domain__in=[value, "both"])
+        return high.exclude(acceptance=Acceptance.ACCEPTED)
 
     def filter_band(self, queryset, name, value):
         if value not in BANDS:

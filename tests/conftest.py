@@ -14,7 +14,7 @@ from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory,
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids repeat across rolled-back tests, and counts are
-    cached under the organisation's id (assessments.readiness.org_teams_load)."""
+    cached under the organisation's id (readiness.controls.org_teams_load)."""
     cache.clear()
 
 

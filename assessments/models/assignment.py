@@ -220,13 +220,11 @@ class EvidenceKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
-class Evidence(models.Model):
-    """Proof that a control is in place: an uploaded file, a link or a note. Never deleted."""
+class EvidenceFields(models.Model):
+    """An uploaded file (checked by `evidence.validate_upload`, stored under a random name), a link
+    or a note: what `evidence.store` fills and `evidence.download` serves. Control evidence and
+    records' attachments share these fields."""
 
-    Kind = EvidenceKind
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence")
-    assignment = models.ForeignKey(ControlAssignment, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=10, choices=EvidenceKind)
     file = models.FileField(upload_to=evidence_path, blank=True, max_length=200)
     original_filename = models.CharField(max_length=200, blank=True)
@@ -240,14 +238,26 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-uploaded_at", "-pk"]
-        verbose_name_plural = "evidence"
+        abstract = True
 
     def __str__(self) -> str:
         return self.original_filename or self.link or self.note[:60]
 
     def is_expired(self, today: dt.date | None = None) -> bool:
         return self.valid_until is not None and self.valid_until < (today or timezone.localdate())
+
+
+class Evidence(EvidenceFields):
+    """Proof that a control is in place: an uploaded file, a link or a note. Never deleted."""
+
+    Kind = EvidenceKind
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence")
+    assignment = models.ForeignKey(ControlAssignment, on_delete=models.CASCADE, related_name="evidence")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name_plural = "evidence"
 
 
 class Comment(models.Model):

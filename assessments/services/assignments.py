@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from audit.services import audited_update, record
 from core.concurrency import EditConflict
 
-from ..evidence import ValidatedFile
-from ..models import Comment, ControlAssignment, Evidence, EvidenceKind
+from ..evidence import ValidatedFile, audit_summary, store
+from ..models import Comment, ControlAssignment, Evidence
 from ..workflow import ASSIGNMENT
 
 
@@ -139,28 +139,9 @@ def evidence_add(
         uploaded_by=actor,
         valid_until=valid_until,
     )
-    if upload:
-        evidence.kind = EvidenceKind.FILE
-        evidence.original_filename = upload.name
-        evidence.content_type = upload.content_type
-        evidence.size = upload.size
-        evidence.sha256 = upload.sha256
-    elif link:
-        evidence.kind, evidence.link = EvidenceKind.LINK, link
-    else:
-        evidence.kind, evidence.note = EvidenceKind.NOTE, note
-    if upload:
-        # The storage name is random (models.evidence_path); only the extension is kept.
-        evidence.file.save(f"upload{upload.extension}", upload.file, save=False)
-    try:
-        with transaction.atomic():
-            evidence.save()
-            _evidence_recorded(actor, assignment, evidence)
-    except BaseException:
-        if evidence.file:
-            evidence.file.delete(save=False)  # no orphan file when the row is not written
-        raise
-    return evidence
+    return store(
+        evidence, upload=upload, link=link, note=note, recorded=lambda e: _evidence_recorded(actor, assignment, e)
+    )
 
 
 def evidence_from_form(*, actor, assignment: ControlAssignment, form) -> Evidence:
@@ -182,13 +163,7 @@ def _evidence_recorded(actor, assignment: ControlAssignment, evidence: Evidence)
         actor=actor,
         action="assessments.evidence.added",
         obj=assignment,
-        after={
-            "evidence": evidence.pk,
-            "kind": evidence.kind,
-            "name": evidence.original_filename or evidence.link or evidence.note[:80],
-            "sha256": evidence.sha256,
-            "valid_until": evidence.valid_until,
-        },
+        after={"evidence": evidence.pk, **audit_summary(evidence)},
     )
 
 

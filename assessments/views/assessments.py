@@ -21,13 +21,13 @@ from accounts.models import Role, Team
 from audit.editing import run_service
 from audit.hidden_text import save_with_choices
 from audit.services import history_for
+from core.extensions import CONTROL_READINESS, TEAMS_LOAD, first
 from core.pages import paginate
 
 from .. import questionnaire as q
 from ..forms import AssessmentFilterForm, AssessmentStartForm, PlanForm, ReviewForm, SectionForm, SubmitForm
 from ..forms.assessments import original_field, version_field
 from ..models import DECIDED, Assessment, AssessmentStatus, ControlAssignment
-from ..readiness import org_teams_load, system_readiness
 from ..rules import can_answer_assessment, can_lead_assessment, can_review_assessment, can_start_assessment
 from ..services import assessments as services
 from .common import assessment_queryset, system_page_context, system_queryset
@@ -59,7 +59,7 @@ def assessment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "filter_form": form,
         "filter_label": _("Filter assessments"),
         "clear_url": request.path,
-        "loads": org_teams_load(org, list(Team.objects.for_org(org).order_by("name"))),
+        "loads": first(TEAMS_LOAD, organisation=org, teams=list(Team.objects.for_org(org).order_by("name"))) or [],
         "is_empty": not page.object_list and not Assessment.objects.for_org(org).exists(),
     }
     return render(request, "assessments/assessment_list.html", context)
@@ -89,7 +89,7 @@ def _assessment_context(membership, assessment: Assessment) -> dict:
                 for section in q.SECTIONS
             ],
             "reviews": list(assessment.reviews.select_related("reviewer")),
-            "readiness": system_readiness(system) if not assessment.is_draft else None,
+            "readiness": first(CONTROL_READINESS, system=system) if not assessment.is_draft else None,
             "can_answer": can_answer_assessment(membership, assessment),
             "can_lead": can_lead_assessment(membership),
             "can_review": can_review_assessment(membership, assessment)

@@ -19,6 +19,7 @@ from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
 from core.rendering import fetch_choices
 
+from ..evidence import download
 from ..forms import ActionForm, AssignmentEditForm, CommentForm, EvidenceForm
 from ..models import Evidence
 from ..rules import can_change_assignment_owner, can_comment_on_assignment, can_work_on_assignment
@@ -208,16 +209,7 @@ def evidence_download(request: HttpRequest, org_slug: str, pk: int) -> FileRespo
     _membership, evidence = get_object_for_user(request, org_slug, Evidence.objects.all(), pk)
     if not evidence.file:
         raise Http404("This evidence is not a file")
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_filename,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(evidence)
 
 
 @login_required

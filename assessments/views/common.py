@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from core.choices import Domain
+from core.extensions import CONTROL_READINESS, first
 from governance.models import AISystem
 from governance.views.inventory import system_page_context
 
@@ -61,10 +62,9 @@ def with_quick_actions(membership, assignments) -> list:
 def done_message(transition, assignment) -> str:
     """What happened and where it leaves the system: "AC-03 verified. Security readiness of Fraud
     Classifier is now 40 %." (one aggregate query)."""
-    from ..readiness import system_readiness
-
     message = str(transition.done) % {"ref": assignment.control.ref}
-    domains = [d for d in system_readiness(assignment.ai_system).domains if d.percent is not None]
+    readiness = first(CONTROL_READINESS, system=assignment.ai_system)  # contributed by the readiness app
+    domains = [d for d in readiness.domains if d.percent is not None] if readiness else []
     mine = [d for d in domains if assignment.control.domain in (d.domain, Domain.BOTH)]
     if mine:
         figures = ", ".join(f"{d.domain} {d.percent} %" for d in mine)

@@ -13,13 +13,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
-from core.extensions import WORK_PANELS, collect
+from core.extensions import CONTROL_READINESS, WORK_PANELS, collect, first
 from core.pages import paginate
 from core.rendering import fetch_choices
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
 from ..models import DECIDED, AssignmentStatus, ControlAssignment
-from ..readiness import system_readiness
 from ..rules import can_work_on_assignment
 from ..services.assignments import assignments_bulk
 from ..workflow import ASSIGNMENT
@@ -175,7 +174,7 @@ def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
             "page": page,
             "query": query,
             "retired": retired,
-            "readiness": system_readiness(system),
+            "readiness": first(CONTROL_READINESS, system=system),
             "filter": filterset,
             "bulk_form": bulk_form,
             "can_bulk": can_bulk,

@@ -8,7 +8,7 @@ from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from audit.services import history_for
-from core.extensions import collect
+from core.extensions import SYSTEM_LIST, collect
 from core.pages import paginate
 from core.rendering import fetch_choices
 
@@ -39,13 +39,24 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug)
     org = membership.organisation
     systems = AISystem.objects.for_org(org).select_related("owner_team")
-    filterset = AISystemFilter(request.GET, queryset=systems, org=org)
+    # Columns and filters of higher apps (readiness: security %, safety %, audit-ready).
+    contributions = collect(SYSTEM_LIST, membership=membership)
+    extra_filters = {name: f for c in contributions for name, f in c.filters.items()}
+    filterset = AISystemFilter(request.GET, queryset=systems, org=org, extra_filters=extra_filters)
     page, query = paginate(request, filterset.qs)
     fetch_choices(filterset.form)
+    page.object_list = list(page.object_list)
+    for system in page.object_list:
+        system.extra_cells = []
+    for contribution in contributions:
+        cells = contribution.cells(page.object_list)
+        for system in page.object_list:
+            system.extra_cells.extend(cells.get(system.pk, []))
     context = {
         "filter": filterset,
         "filter_form": filterset.form,
         "filter_label": _("Filter AI systems"),
+        "extra_headers": [header for c in contributions for header in c.headers],
         "clear_url": request.path,
         "page": page,
         "rows": page.object_list,

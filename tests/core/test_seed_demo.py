@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Team
 from assessments.models import AssessmentStatus, AssignmentStatus, ControlAssignment, Evidence, OwnershipRule
-from assessments.readiness import system_readiness
 from audit.models import AuditEvent
 from audit.services import verify_chain
 from governance.models import AISystem, Control, Scenario
+from readiness.controls import system_readiness
 from risks.models import RiskScenario
 from threats.models import RedTeamExercise, ThreatModel
 

@@ -348,7 +348,85 @@ def _finding(org, actor, team):
     return finding_update(actor=actor, finding=finding, expected_version=finding.version, data=data)
 
 
+def _alignment_review(org, actor, team):
+    from alignment.workflow import REVIEW
+    from tests.alignment.factories import AlignmentReviewFactory
+
+    review = AlignmentReviewFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    return REVIEW.take(actor=actor, record=review, name="submit", expected_version=review.version)
+
+
+def _alignment_child(factory_name: str, changes: dict):
+    def write(org, actor, team):
+        from alignment.services import child_update
+        from tests.alignment import factories
+        from tests.alignment.factories import AlignmentReviewFactory
+
+        review = AlignmentReviewFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+        child = getattr(factories, factory_name)(review=review)
+        return child_update(child, actor=actor, expected_version=child.version, data=changes)
+
+    return write
+
+
+def _ir_plan(org, actor, team):
+    from response.workflow import PLAN
+    from tests.response.factories import PlanFactory
+
+    plan = PlanFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    return PLAN.take(actor=actor, record=plan, name="submit", expected_version=plan.version)
+
+
+def _plan_role(org, actor, team):
+    from response.services import plan_roles_save
+    from tests.response.factories import PlanFactory, PlanRoleFactory
+
+    plan = PlanFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    role = PlanRoleFactory(plan=plan)
+    data = {
+        "role": role.role,
+        "version": role.version,
+        "member": None,
+        "name": "Counsel",
+        "email": "",
+        "phone": "+44 20 7946 0000",
+        "notes": "",
+    }
+    (saved,) = plan_roles_save(actor=actor, plan=plan, rows=[data])
+    return saved
+
+
+def _playbook(org, actor, team):
+    from response.services import playbook_update
+    from tests.response.factories import PlanFactory, PlaybookFactory
+
+    plan = PlanFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    playbook = PlaybookFactory(plan=plan)
+    return playbook_update(actor=actor, playbook=playbook, expected_version=playbook.version, data={"title": "Leak"})
+
+
+def _tabletop(org, actor, team):
+    from response.workflow import TABLETOP
+    from tests.response.factories import PlanFactory, PlaybookFactory, TabletopFactory
+
+    plan = PlanFactory(ai_system=AISystemFactory(organisation=org, owner_team=team), author=actor)
+    tabletop = TabletopFactory(playbook=PlaybookFactory(plan=plan), author=actor)
+    return TABLETOP.take(actor=actor, record=tabletop, name="submit", expected_version=tabletop.version)
+
+
+def _incident(org, actor, team):
+    from incidents.services import incident_act
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(system=AISystemFactory(organisation=org, owner_team=team), reported_by=actor)
+    return incident_act(actor=actor, incident=incident, name="contain", expected_version=incident.version)
+
+
 GOVERNED_WRITES = {
+    "incidents.incident": (_incident, "contained_at"),
+    "alignment.alignmentreview": (_alignment_review, "status"),
+    "alignment.evaluationmetric": (_alignment_child("EvaluationMetricFactory", {"value": "0.2"}), "value"),
+    "alignment.alignmentfinding": (_alignment_child("AlignmentFindingFactory", {"severity": "high"}), "severity"),
     "webhooks.endpoint": (_webhook_endpoint, "event_types"),
     "threats.redteamexercise": (_exercise, "status"),
     "threats.redteamfinding": (_finding, "severity"),
@@ -364,6 +442,10 @@ GOVERNED_WRITES = {
     "assessments.ownershiprule": (_rule, "team"),
     "assessments.assessment": (_assessment, "status"),
     "governance.control": (_control, "title"),
+    "response.incidentresponseplan": (_ir_plan, "status"),
+    "response.planrole": (_plan_role, "name"),
+    "response.playbook": (_playbook, "title"),
+    "response.tabletopexercise": (_tabletop, "status"),
 }
 
 

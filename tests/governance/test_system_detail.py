@@ -68,10 +68,10 @@ def test_detail_and_history_query_counts_are_constant(client_for, lead, system, 
     c = client_for(lead)
     c.get(reverse("governance:system_list", args=[system.organisation.slug]))  # remembers the organisation
     # session, user, membership, system (+team, users), other organisations,
-    # + the readiness panel assessments contributes: readiness aggregate, latest assessment
+    # + the readiness panel (readiness.extensions): control readiness and the gates (7 queries)
     # + the threat model panel and the risks' heat map (one query each), the red-team panel
-    # (latest exercise, open high findings)
-    with django_assert_num_queries(11):
+    # (latest exercise, open high findings), the IR-plan and incidents panels (one each)
+    with django_assert_num_queries(19):
         c.get(reverse("governance:system_detail", args=[system.organisation.slug, system.pk]))
     # … plus the events with their actors
     with django_assert_num_queries(6):

@@ -64,7 +64,8 @@ def test_query_count_is_constant(client_for, viewer, org, team, url, rows, djang
     c = client_for(viewer)
     c.get(url)  # the first visit remembers the organisation in the session
     # session, user, membership, owner-team choices, count, page rows, other organisations (switcher)
-    with django_assert_num_queries(7):
+    # + the readiness columns of the page (readiness.extensions): control readiness, the gates (7)
+    with django_assert_num_queries(15):
         response = c.get(url, {"sort": "name"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows, 50)

@@ -1,4 +1,4 @@
-"""Readiness v1: verified / applicable per domain, the shared rule every page uses."""
+"""Control readiness: verified / applicable per domain, the shared rule every page uses."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments.models import AssignmentStatus as S
 from assessments.models import ControlAssignment
-from assessments.readiness import readiness_by_system, system_readiness, teams_load
+from readiness.controls import readiness_by_system, system_readiness, teams_load
 from tests.assessments.factories import ControlAssignmentFactory
 from tests.factories import AISystemFactory, ControlFactory
 
@@ -89,8 +89,8 @@ def test_the_team_page_shows_its_load_and_who_carries_it(client_for, viewer, sys
 def test_cached_loads_follow_every_change_recorded_in_the_audit_trail(org, team, system, admin):
     from django.db import transaction
 
-    from assessments.readiness import org_teams_load, team_load_cached
     from audit.services import record
+    from readiness.controls import org_teams_load, team_load_cached
 
     add(system, "security")
     assert org_teams_load(org, [team])[0].not_started == 1

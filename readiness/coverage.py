@@ -1,0 +1,156 @@
+"""Framework coverage: which framework items a system's controls answer.
+
+For one system and one framework item:
+- **covered**: a verified control of the system maps to the item (DESIGN.md's rule);
+- **partly covered**: controls of the system map to it, but none of them is verified yet;
+- **uncovered**: no control that applies to the system maps to it.
+Controls approved as not applicable and retired assignments do not count. The items counted are
+the framework's leaves (an article, an entry, a subcategory: not the headings above them) that
+are in use and not declared out of the library's scope.
+
+Computed for any number of systems and frameworks with three queries: the frameworks, their
+countable items, and one grouped query over the systems' assignments joined to the mappings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef
+
+from accounts.models import Organisation
+from assessments.models import AssignmentStatus, ControlAssignment
+from governance.models import AISystem, Framework, FrameworkItem
+
+from .controls import states
+
+STRUCTURAL_KINDS = ("tier", "function", "tactic")
+EU_AI_ACT = "eu-ai-act"
+OWASP = ("owasp-llm", "owasp-asi")
+EXPOSED = ("customer_facing", "public")
+HIGH_RISK = "high"
+
+
+@dataclass
+class Coverage:
+    framework: Framework
+    covered: int = 0
+    partly: int = 0
+    total: int = 0
+    focus: bool = False
+    why: str = ""
+
+    @property
+    def uncovered(self) -> int:
+        return self.total - self.covered - self.partly
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.covered / self.total) if self.total else None
+
+
+def frameworks_for(org: Organisation) -> list[Framework]:
+    return list(Framework.objects.for_org(org).filter(retired_at__isnull=True).order_by("name"))
+
+
+def countable_items(framework_ids) -> dict[int, set[int]]:
+    """Framework id → ids of its countable items (leaves, in use, in scope): one query."""
+    leaf = ~Exists(FrameworkItem.objects.filter(parent=OuterRef("pk"), retired_at__isnull=True))
+    rows = (
+        FrameworkItem.objects.filter(framework_id__in=framework_ids, retired_at__isnull=True, out_of_scope="")
+        .exclude(kind__in=STRUCTURAL_KINDS)
+        .filter(leaf)
+        .values_list("framework_id", "pk")
+    )
+    items: dict[int, set[int]] = {pk: set() for pk in framework_ids}
+    for framework_id, pk in rows:
+        items[framework_id].add(pk)
+    return items
+
+
+def item_states(system_ids, item_ids=None) -> dict[tuple[int, int], tuple[int, int]]:
+    """(system id, item id) → (mapped controls, verified ones) over the systems' applicable
+    assignments: one grouped query."""
+    s = states()
+    rows = ControlAssignment.objects.filter(ai_system_id__in=system_ids).filter(s.active).exclude(s.approved_na)
+    if item_ids is not None:
+        rows = rows.filter(control__mappings__in=item_ids)
+    grouped = (
+        rows.filter(control__mappings__isnull=False)
+        .order_by()
+        .values("ai_system_id", "control__mappings")
+        .annotate(mapped=Count("pk"), verified=Count("pk", filter=s.verified))
+    )
+    return {(r["ai_system_id"], r["control__mappings"]): (r["mapped"], r["verified"]) for r in grouped}
+
+
+def focus_reason(system: AISystem, framework: Framework) -> str:
+    """Why a framework comes first for a system (or "" when it does not)."""
+    from django.utils.translation import gettext as _
+
+    if framework.key.startswith(EU_AI_ACT) and system.eu_ai_act_tier == HIGH_RISK:
+        return _("a high-risk system under the EU AI Act")
+    if framework.key.startswith(OWASP) and system.exposure in EXPOSED:
+        return _("exposed to customers or the public")
+    return ""
+
+
+def for_systems(org: Organisation, systems: list[AISystem], frameworks: list[Framework] | None = None):
+    """system id → [Coverage per framework], the system's focus frameworks first."""
+    frameworks = frameworks if frameworks is not None else frameworks_for(org)
+    items = countable_items([f.pk for f in frameworks])
+    states_by = item_states([s.pk for s in systems])
+    result = {}
+    for system in systems:
+        rows = []
+        for framework in frameworks:
+            coverage = Coverage(framework, total=len(items[framework.pk]))
+            for item_id in items[framework.pk]:
+                mapped, verified = states_by.get((system.pk, item_id), (0, 0))
+                if verified:
+                    coverage.covered += 1
+                elif mapped:
+                    coverage.partly += 1
+            coverage.why = focus_reason(system, framework)
+            coverage.focus = bool(coverage.why)
+            rows.append(coverage)
+        rows.sort(key=lambda c: (not c.focus, c.framework.name))
+        result[system.pk] = rows
+    return result
+
+
+@dataclass
+class ItemRow:
+    item: FrameworkItem
+    state: str  # covered / partly / uncovered
+    assignments: list = field(default_factory=list)
+
+
+def drill_down(system: AISystem, framework: Framework) -> list[ItemRow]:
+    """Every countable item of the framework with its state for the system and the system's
+    assignments mapped to it: two queries."""
+    ids = countable_items([framework.pk])[framework.pk]
+    items = list(FrameworkItem.objects.filter(pk__in=ids).order_by("position", "ref"))
+    s = states()
+    assignments = (
+        ControlAssignment.objects.filter(ai_system=system, control__mappings__in=ids)
+        .filter(s.active)
+        .exclude(s.approved_na)
+        .select_related("control", "owner_team")
+        .annotate(item_id=F("control__mappings"))
+        .order_by("control__ref")
+    )
+    by_item: dict[int, list] = {}
+    for assignment in assignments:
+        by_item.setdefault(assignment.item_id, []).append(assignment)
+    rows = []
+    for item in items:
+        mine = by_item.get(item.pk, [])
+        if any(a.status == AssignmentStatus.VERIFIED for a in mine):
+            state = "covered"
+        elif mine:
+            state = "partly"
+        else:
+            state = "uncovered"
+        rows.append(ItemRow(item, state, mine))
+    return rows
