@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from alignment.models import AlignmentFinding, AlignmentReview, EvaluationMetric
 from governance.models import Surface
+from incidents.models import Incident, IncidentSeverity, TimelineEntry
 from records.models import GovernedRecord
 from risks.models import RiskScenario, Treatment
 from threats.models import (
@@ -220,3 +222,119 @@ class FindingImportResultSerializer(serializers.Serializer):
     already_imported = serializers.IntegerField(
         help_text=_("Results of the file already imported into this exercise: left as they are.")
     )
+
+
+# --- Alignment reviews ------------------------------------------------------------------------
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    passes = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = EvaluationMetric
+        fields = ["id", *EvaluationMetric.AUDITED_FIELDS, "passes"]
+        read_only_fields = fields
+
+
+class AlignmentFindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlignmentFinding
+        fields = ["id", *AlignmentFinding.AUDITED_FIELDS]
+        read_only_fields = fields
+
+
+class AlignmentReviewSerializer(RecordSerializer):
+    decided_by = serializers.SlugRelatedField(**USERNAME)
+    metrics = MetricSerializer(many=True, read_only=True)
+    findings = AlignmentFindingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AlignmentReview
+        fields = [*RECORD_FIELDS, *own_fields(AlignmentReview), "decided_at", "metrics", "findings"]
+        read_only_fields = fields
+
+
+# --- Incidents and their timelines ------------------------------------------------------------
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    reported_by = serializers.SlugRelatedField(**USERNAME)
+    closed_by = serializers.SlugRelatedField(**USERNAME)
+    reviewed_by = serializers.SlugRelatedField(**USERNAME)
+    threats = serializers.SlugRelatedField(slug_field="ref", many=True, read_only=True)
+    controls = serializers.SlugRelatedField(slug_field="ref", many=True, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", *Incident.AUDITED_FIELDS[:-1], "reviewed_at", "created_at", "updated_at", "version"]
+        read_only_fields = fields
+
+
+class IncidentReportSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=8000)
+    detected_at = serializers.DateTimeField(help_text=_("When it was noticed (ISO 8601); not in the future."))
+    systems = serializers.ListField(
+        child=id_field(), min_length=1, max_length=200, help_text=_("Ids of the affected AI systems (at least one).")
+    )
+    severity = serializers.ChoiceField(choices=IncidentSeverity.choices)
+    hostile_intent = serializers.BooleanField(required=False, help_text=_("Yes → a security incident."))
+    harm_in_benign_use = serializers.BooleanField(required=False, help_text=_("Yes → a safety incident."))
+    owner_team = id_field(required=False, allow_null=True, help_text=_("Empty: routed to the domain's team."))
+    cosigning_team = id_field(required=False, allow_null=True)
+    hidden_characters = HiddenCharactersField()
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(**USERNAME)
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "incident", *TimelineEntry.AUDITED_FIELDS, "created_at"]
+        read_only_fields = fields
+
+
+class TimelineAddSerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField(help_text=_("When it happened (ISO 8601); not in the future."))
+    text = serializers.CharField(max_length=4000, help_text=_("What happened then."))
+    hidden_characters = HiddenCharactersField()
+
+
+# --- Readiness --------------------------------------------------------------------------------
+
+
+class DomainReadinessSerializer(serializers.Serializer):
+    domain = serializers.CharField()
+    verified = serializers.IntegerField()
+    applicable = serializers.IntegerField()
+    awaiting_verification = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    percent = serializers.IntegerField(allow_null=True, help_text=_("Null when no control of the domain applies."))
+
+
+class CheckSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("The gate (`threat_model`, `red_team`, …) or `controls_<domain>`."))
+    label = serializers.CharField()
+    passed = serializers.BooleanField()
+    reason = serializers.CharField()
+    since = serializers.DateField(allow_null=True)
+    page = serializers.CharField(source="url", help_text=_("The page where the work that would change it is."))
+
+
+class SystemReadinessSerializer(serializers.Serializer):
+    system = serializers.IntegerField(source="system_id")
+    name = serializers.CharField()
+    audit_ready = serializers.BooleanField()
+    threshold = serializers.IntegerField(help_text=_("The organisation's control readiness threshold, in %."))
+    domains = DomainReadinessSerializer(source="controls.domains", many=True)
+    checks = CheckSerializer(many=True, help_text=_("Every gate, then control readiness per domain."))
+
+
+class OrganisationReadinessSerializer(serializers.Serializer):
+    threshold = serializers.IntegerField()
+    total = serializers.IntegerField(help_text=_("Systems in service."))
+    ready = serializers.SerializerMethodField(help_text=_("How many are audit-ready."))
+    systems = SystemReadinessSerializer(many=True)
+
+    def get_ready(self, obj) -> int:
+        return len(obj.ready)

@@ -3,6 +3,7 @@
 from django.urls import include, path, register_converter
 
 from .views import docs
+from .views import incidents as inc
 from .views import records as rec
 from .views import resources as r
 
@@ -56,6 +57,13 @@ org_patterns = [
     path("red-team/<id:pk>/findings/", rec.FindingList.as_view(), name="finding_list"),
     path("red-team/<id:pk>/findings/import/", rec.FindingImport.as_view(), name="finding_import"),
     path("findings/<id:pk>/", rec.FindingDetail.as_view(), name="finding_detail"),
+    path("alignment-reviews/", inc.AlignmentReviewList.as_view(), name="alignment_review_list"),
+    path("alignment-reviews/<id:pk>/", inc.AlignmentReviewDetail.as_view(), name="alignment_review_detail"),
+    path("incidents/", inc.IncidentList.as_view(), name="incident_list"),
+    path("incidents/<id:pk>/", inc.IncidentDetail.as_view(), name="incident_detail"),
+    path("incidents/<id:pk>/timeline/", inc.TimelineList.as_view(), name="timeline_list"),
+    path("readiness/", inc.OrganisationReadinessView.as_view(), name="organisation_readiness"),
+    path("systems/<id:pk>/readiness/", inc.SystemReadinessView.as_view(), name="system_readiness"),
 ]
 
 urlpatterns = [

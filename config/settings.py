@@ -416,6 +416,8 @@ SPECTACULAR_SETTINGS = {
         "FindingStatusEnum": "threats.models.FindingStatus",
         "RatingEnum": "threats.models.LEVELS",
         "SurfaceEnum": "governance.models.Surface",
+        "FindingSeverityEnum": "threats.models.Severity",
+        "IncidentSeverityEnum": "incidents.models.IncidentSeverity",
     },
 }
 

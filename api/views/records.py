@@ -75,7 +75,10 @@ def current_values(form_class, instance) -> dict[str, Any]:
 
 
 def model_defaults(form_class) -> dict[str, Any]:
-    """What the page's form starts from on a new record: the model fields' defaults."""
+    """What the page's form starts from on a new record: the model fields' defaults (none for a
+    plain form)."""
+    if not hasattr(form_class, "_meta"):
+        return {}
     model = form_class._meta.model
     fields = (model._meta.get_field(name) for name in form_class._meta.fields)
     return {f.name: f.get_default() for f in fields if f.has_default() and not f.many_to_many}
@@ -129,28 +132,47 @@ class RecordFilter(django_filters.FilterSet):
         self.filters["system"].queryset = AISystem.objects.for_org(org)
 
 
-def record_views(resource: Resource):
-    """The list, create-on-a-system and detail (read, change) endpoints of one record type."""
-    label = resource.label
+def read_views(model, label: str, serializer, rows):
+    """The list (filtered by system, status, latest; cursor-paginated) and the read of one record
+    type: every role of the organisation reads."""
 
     @extend_schema_view(
         get=extend_schema(
             summary=f"List {label}s",
             description="Every version, oldest first; `latest=true` for the newest version of each.",
-            responses={200: resource.serializer, **LIST_ERRORS},
+            responses={200: serializer, **LIST_ERRORS},
         )
     )
     class RecordList(OrgListView):
-        serializer_class = resource.serializer
-        filterset_class = type(f"{resource.kind.key.title()}Filter", (RecordFilter,), {})
-        queryset = resource.kind.model.objects.none()
+        serializer_class = serializer
+        filterset_class = type(f"{model.__name__}Filter", (RecordFilter,), {})
+        queryset = model.objects.none()
 
         def get_queryset(self):
-            return resource.rows().filter(organisation=self.org)
+            return rows().filter(organisation=self.org)
 
         def get(self, request, org_slug):
             self.membership()
             return self.list(request)
+
+    @extend_schema_view(get=extend_schema(summary=f"Read a {label}", responses={200: serializer, **READ_ERRORS}))
+    class RecordDetail(OrgAPIView):
+        serializer_class = serializer
+        queryset = model.objects.none()
+
+        def get(self, request, org_slug, pk):
+            _membership, record = get_object_for_user(request, org_slug, rows(), pk)
+            return Response(serializer(record).data)
+
+    for view in (RecordList, RecordDetail):
+        view.__name__ = view.__qualname__ = view.__name__.replace("Record", model.__name__)
+    return RecordList, RecordDetail
+
+
+def record_views(resource: Resource):
+    """The list, create-on-a-system and detail (read, change) endpoints of one record type."""
+    label = resource.label
+    RecordList, RecordRead = read_views(resource.kind.model, label, resource.serializer, resource.rows)
 
     class RecordCreate(OrgAPIView):
         serializer_class = resource.serializer
@@ -178,7 +200,6 @@ def record_views(resource: Resource):
             return Response(resource.serializer(resource.rows().get(pk=record.pk)).data, status=201)
 
     @extend_schema_view(
-        get=extend_schema(summary=f"Read a {label}", responses={200: resource.serializer, **READ_ERRORS}),
         patch=extend_schema(
             summary=f"Change a draft {label}",
             description="Only drafts (and versions sent back) change, by leads and the record's teams. Send the "
@@ -187,14 +208,7 @@ def record_views(resource: Resource):
             responses={200: resource.serializer, **ERRORS, **CONFLICT},
         ),
     )
-    class RecordDetail(OrgAPIView):
-        serializer_class = resource.serializer
-        queryset = resource.kind.model.objects.none()
-
-        def get(self, request, org_slug, pk):
-            _membership, record = get_object_for_user(request, org_slug, resource.rows(), pk)
-            return Response(resource.serializer(record).data)
-
+    class RecordDetail(RecordRead):  # type: ignore[valid-type, misc]  # a class made by read_views
         def patch(self, request, org_slug, pk):
             membership, record = get_object_for_user(
                 request, org_slug, resource.kind.queryset(), pk, min_role=Role.MEMBER
@@ -210,8 +224,8 @@ def record_views(resource: Resource):
             )
             return refusal or Response(resource.serializer(resource.rows().get(pk=record.pk)).data)
 
-    for view in (RecordList, RecordCreate, RecordDetail):
-        view.__name__ = view.__qualname__ = view.__name__.replace("Record", resource.kind.key.title().replace("_", ""))
+    RecordCreate.__name__ = RecordCreate.__qualname__ = f"{resource.kind.model.__name__}Create"
+    RecordDetail.__name__ = RecordDetail.__qualname__ = f"{resource.kind.model.__name__}Change"
     return RecordList, RecordCreate, RecordDetail
 
 

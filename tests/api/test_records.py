@@ -1,15 +1,19 @@
 """Governed records and red-team findings through the API: the pages' forms, rules and services;
 409 on a stale version; the scanner import all or nothing and once; constant query counts."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from tests.alignment.factories import AlignmentReviewFactory, EvaluationMetricFactory
 from tests.api.test_resources import _queries, error_of, url
 from tests.factories import AISystemFactory, OrganisationFactory, TeamFactory
+from tests.incidents.factories import IncidentFactory
 from tests.risks.factories import RiskScenarioFactory
 from tests.threats.factories import RedTeamExerciseFactory, RedTeamFindingFactory, ThreatModelFactory
 from threats.models import RedTeamExercise, RedTeamFinding
@@ -162,3 +166,76 @@ def test_list_query_count_does_not_grow_with_rows(api_for, make_member, org, tea
     RedTeamFindingFactory.create_batch(10, exercise=first)
     assert _queries(api, target) == few
     assert RedTeamExercise.objects.count() == 14
+
+
+# --- Incidents, alignment reviews, readiness ------------------------------------------------
+
+
+def test_a_member_reports_an_incident_triaged_like_on_the_page(api_for, make_member, org, system):
+    reporter = api_for(make_member(Role.MEMBER, "reporter", teams=[TeamFactory(organisation=org)]))
+    body = {
+        "title": "Chatbot printed another customer's order",
+        "description": "Seen by a customer.",
+        "detected_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        "systems": [system.pk],
+        "severity": "high",
+    }
+    answer = reporter.post(url("incident_list", org), body)
+    assert answer.status_code == 400 and "hostile_intent" in error_of(answer)["fields"]
+    future = {**body, "hostile_intent": True, "detected_at": (timezone.now() + dt.timedelta(days=1)).isoformat()}
+    assert "detected_at" in error_of(reporter.post(url("incident_list", org), future))["fields"]
+    answer = reporter.post(url("incident_list", org), {**body, "hostile_intent": True, "harm_in_benign_use": True})
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["domain"] == "both" and answer.json()["systems"] == [system.pk]
+    assert AuditEvent.objects.get(action="incidents.incident.reported").channel == "api"
+
+
+def test_the_incidents_teams_add_to_its_timeline_until_it_is_closed(member_api, api_for, make_member, org, system):
+    incident = IncidentFactory(system=system)
+    target = url("timeline_list", org, pk=incident.pk)
+    entry = {"occurred_at": timezone.now().isoformat(), "text": "Output filter deployed."}
+    outsider = api_for(make_member(Role.MEMBER, "bystander", teams=[TeamFactory(organisation=org)]))
+    assert outsider.post(target, entry).status_code == 403
+    answer = member_api.post(target, entry)
+    assert answer.status_code == 201 and answer.json()["text"] == "Output filter deployed."
+    assert [e["text"] for e in member_api.get(target).json()["results"]] == ["Output filter deployed."]
+    closed = IncidentFactory(system=system, status="closed")
+    assert member_api.post(url("timeline_list", org, pk=closed.pk), entry).status_code == 400
+
+
+def test_readiness_is_the_dashboards_verdict(api_for, make_member, org, system):
+    viewer = api_for(make_member(Role.VIEWER, "reader"))
+    answer = viewer.get(url("system_readiness", org, pk=system.pk))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["system"] == system.pk and body["audit_ready"] is False
+    assert {c["key"] for c in body["checks"]} >= {"threat_model", "red_team", "risks", "assessment"}
+    assert all(c["reason"] for c in body["checks"])
+    whole = viewer.get(url("organisation_readiness", org)).json()
+    assert whole["total"] == 1 and whole["ready"] == 0 and whole["systems"][0] == body
+
+
+def test_alignment_reviews_are_read_with_their_metrics(api_for, make_member, org, system):
+    review = AlignmentReviewFactory(ai_system=system)
+    EvaluationMetricFactory(review=review)
+    answer = api_for(make_member(Role.VIEWER, "reader")).get(url("alignment_review_detail", org, pk=review.pk))
+    assert answer.status_code == 200
+    assert answer.json()["metrics"][0]["passes"] is True and answer.json()["status"] == "draft"
+
+
+def _grow_more(org, team, n):
+    for _ in range(n):
+        system = AISystemFactory(organisation=org, owner_team=team)
+        IncidentFactory(system=system)
+        AlignmentReviewFactory(ai_system=system)
+
+
+@pytest.mark.parametrize("name", ["incident_list", "alignment_review_list", "organisation_readiness"])
+def test_more_lists_query_count_does_not_grow_with_rows(api_for, make_member, org, team, name):
+    api = api_for(make_member(Role.VIEWER, "counter"))
+    target = url(name, org)
+    api.get(target)
+    _grow_more(org, team, 3)
+    few = _queries(api, target)
+    _grow_more(org, team, 10)
+    assert _queries(api, target) == few

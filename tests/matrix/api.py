@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.access import AUDIT_READERS
 from accounts.models import Role
 from api.tokens import service_token_create, token_create
+from tests.alignment.factories import AlignmentReviewFactory
 from tests.factories import FrameworkFactory, ThreatFactory
 
 from . import Row, at_least
@@ -29,6 +30,7 @@ def extend_world(world):
     world["api_threat"] = ThreatFactory(organisation=world["org"])
     world["api_framework"] = FrameworkFactory(organisation=world["org"])
     admin = world["users"][Role.ADMIN].memberships.get(organisation=world["org"])
+    world["api_review"] = AlignmentReviewFactory(ai_system=world["system"])
     world["service_token"], _raw = service_token_create(
         membership=admin, team=world["team"], name="matrix pipeline", role=Role.MEMBER, expires_at=None
     )
@@ -86,6 +88,17 @@ def exercise_body(w):
         "objectives": "Leak the system prompt.",
         "starts_on": "2026-10-01",
         "ends_on": "2026-10-02",
+    }
+
+
+def incident_body(w):
+    return {
+        "title": "Chatbot printed another customer's order",
+        "description": "A customer saw someone else's order in the answer.",
+        "detected_at": (timezone.now() - dt.timedelta(hours=2)).isoformat(),
+        "systems": [w["system"].pk],
+        "severity": "high",
+        "hostile_intent": True,
     }
 
 
@@ -202,6 +215,25 @@ ROWS = {
         method="patch",
         data=lambda w: {"version": w["rt_finding"].version, "status": "mitigated"},
         allowed=MEMBERS,
+        team_scoped=True,
+        **R,
+    ),
+    # Alignment reviews and readiness: read by everyone.
+    "api:alignment_review_list": Row(**R),
+    "api:alignment_review_detail": Row(kwargs=pk("api_review"), **R),
+    "api:organisation_readiness": Row(**R),
+    "api:system_readiness": Row(kwargs=pk("system"), **R),
+    # Incidents: everyone reads, any member reports, the incident's teams and leads add to the timeline.
+    "api:incident_list": Row(**R),
+    "api:incident_list#post": Row(method="post", data=incident_body, allowed=MEMBERS, ok=(201,), **R),
+    "api:incident_detail": Row(kwargs=pk("incident_open"), **R),
+    "api:timeline_list": Row(kwargs=pk("incident_open"), **R),
+    "api:timeline_list#post": Row(
+        kwargs=pk("incident_open"),
+        method="post",
+        data=lambda w: {"occurred_at": timezone.now().isoformat(), "text": "Output filter deployed."},
+        allowed=MEMBERS,
+        ok=(201,),
         team_scoped=True,
         **R,
     ),
