@@ -433,6 +433,7 @@ BASTION_DEMO_SEEDERS = [
     "threats.demo.seed",
     "threats.demo.seed_red_team",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
+    "reports.demo.seed",  # after the backdating: a pack of the organisation as it stands today
 ]
 
 # Member invitations: how long a link works (re-sending starts a new period).

@@ -7,15 +7,10 @@ message back from Redis, waits for the dead lease to expire, takes the job over 
 the assignments the dead worker had not committed.
 """
 
-import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from accounts.models import Discipline
 from assessments.models import RerouteJob
@@ -24,6 +19,7 @@ from audit.models import AuditEvent
 from tests.assessments.factories import ControlAssignmentFactory
 from tests.factories import ControlFactory, TeamFactory
 from tests.waiting import wait_for
+from tests.workers.process import worker_starter
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -37,49 +33,14 @@ pytestmark = [
 LEASE = "2"
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a database it can share: run with DATABASE_URL=postgres://… (CI does)")
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def start_worker(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "JOB_LEASE_SECONDS": LEASE,
-        "CELERY_VISIBILITY_TIMEOUT": LEASE,
-        "AUDIT_CHECKPOINT_DIR": str(tmp_path),
-    }
-    started = []
-
-    def start():
-        log = (tmp_path / f"worker-{len(started)}.log").open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.workers.slow_reroute_worker"],
-            cwd=Path(settings.BASE_DIR),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append(process)
-        return process
-
     from config.celery import app
 
     app.control.purge()
+    start, stop_all = worker_starter(tmp_path, "tests.workers.slow_reroute_worker", lease=LEASE)
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGQUIT)  # idle by now: a cold shutdown is enough
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    stop_all()
 
 
 def test_a_job_whose_worker_was_killed_completes_once(start_worker, org, lead, team, system, settings):
