@@ -7,3 +7,6 @@ class AlignmentConfig(AppConfig):
 
     def ready(self) -> None:
         from . import workflow  # noqa: F401  (registers the record kind the shared pages use)
+        from .extensions import register_all
+
+        register_all()

@@ -176,11 +176,13 @@ class Comparison(models.TextChoices):
 
 SYMBOLS = {Comparison.AT_MOST: "≤", Comparison.AT_LEAST: "≥"}
 
-# A metric fails when its value is on the wrong side of its threshold (the same rule as `passes`,
-# for aggregates in SQL).
-FAILING = models.Q(comparison=Comparison.AT_MOST, value__gt=models.F("threshold")) | models.Q(
-    comparison=Comparison.AT_LEAST, value__lt=models.F("threshold")
-)
+
+def failing(prefix: str = "") -> models.Q:
+    """Metrics whose value is on the wrong side of their threshold: the rule of `passes`, for
+    aggregates in SQL (`prefix` "metrics__" counts a review's failing metrics)."""
+    at_most = {f"{prefix}comparison": Comparison.AT_MOST, f"{prefix}value__gt": models.F(f"{prefix}threshold")}
+    at_least = {f"{prefix}comparison": Comparison.AT_LEAST, f"{prefix}value__lt": models.F(f"{prefix}threshold")}
+    return models.Q(**at_most) | models.Q(**at_least)
 
 
 def plain(number: Decimal) -> str:

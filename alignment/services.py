@@ -180,3 +180,51 @@ def review_decide(
             )
         name = DECISIONS[Decision(decision)]
         return REVIEW.take(actor=actor, record=review, name=name, expected_version=expected_version, text=comment)
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaControls:
+    area: str
+    label: str
+    required_because: list[str]
+    controls: list  # library controls that inform the area and apply to the system, each with `.assignment`
+
+
+def _informs(spec, control) -> bool:
+    return control.practice == spec.practice or bool(set(spec.concerns) & set(control.concerns or ()))
+
+
+def controls_by_area(review: AlignmentReview) -> list[AreaControls]:
+    """For each area in scope: the library controls that inform it (by concern; CBRNE: the
+    frontier-safety set) and apply to the system, each with the system's active assignment of it
+    or None. Two queries."""
+    from assessments.models import ControlAssignment
+    from governance.models import Control
+
+    from .models import AREAS
+
+    system = review.ai_system
+    controls = list(
+        Control.objects.for_org(review.organisation)
+        .active()
+        .only("pk", "ref", "title", "practice", "concerns", "applies_when", "organisation_id")
+        .order_by("ref")
+    )
+    assignments = {
+        a.control_id: a
+        for a in ControlAssignment.objects.filter(ai_system=system).active().only("pk", "control_id", "status")
+    }
+    required = required_areas(system)
+    found = []
+    for area, label in zip(review.scope_areas, area_labels(review.scope_areas), strict=True):
+        spec = AREAS.get(area)
+        if spec is None:
+            continue
+        matching = [c for c in controls if _informs(spec, c) and c.is_applicable_to(system)]
+        for control in matching:
+            control.assignment = assignments.get(control.pk)
+        found.append(AreaControls(area, label, required.get(area, []), matching))
+    return found

@@ -432,6 +432,7 @@ BASTION_DEMO_SEEDERS = [
     "risks.demo.seed",
     "threats.demo.seed",
     "threats.demo.seed_red_team",
+    "alignment.demo.seed",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
     "reports.demo.seed",  # after the backdating: a pack of the organisation as it stands today
 ]
