@@ -4,6 +4,7 @@ forms validate and the pages' services save."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,6 +12,7 @@ from alignment.models import AlignmentFinding, AlignmentReview, EvaluationMetric
 from governance.models import Surface
 from incidents.models import Incident, IncidentSeverity, TimelineEntry
 from records.models import GovernedRecord
+from reports.models import AuditPack
 from risks.models import RiskScenario, Treatment
 from threats.models import (
     FindingStatus,
@@ -338,3 +340,44 @@ class OrganisationReadinessSerializer(serializers.Serializer):
 
     def get_ready(self, obj) -> int:
         return len(obj.ready)
+
+
+# --- Audit packs ------------------------------------------------------------------------------
+
+
+class AuditPackSerializer(serializers.ModelSerializer):
+    requested_by = serializers.SlugRelatedField(**USERNAME)
+    stage = serializers.CharField(source="get_stage_display", help_text=_("What the job is doing now."))
+    percent = serializers.IntegerField(read_only=True)
+    download = serializers.SerializerMethodField(help_text=_("The zip's URL once `status` is `done`."))
+
+    class Meta:
+        model = AuditPack
+        fields = [
+            "id",
+            "ai_system",
+            "requested_by",
+            "status",
+            "stage",
+            "percent",
+            "message",
+            "sha256",
+            "size",
+            "head_hash",
+            "chain_intact",
+            "created_at",
+            "finished_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_download(self, obj) -> str | None:
+        if not obj.is_ready:
+            return None
+        return reverse("api:audit_pack_download", kwargs={"org_slug": self.context["org_slug"], "pk": obj.pk})
+
+
+class AuditPackRequestSerializer(serializers.Serializer):
+    ai_system = id_field(
+        required=False, allow_null=True, help_text=_("Id of one AI system; empty or left out: the whole organisation.")
+    )

@@ -62,6 +62,9 @@ org_patterns = [
     path("incidents/", inc.IncidentList.as_view(), name="incident_list"),
     path("incidents/<id:pk>/", inc.IncidentDetail.as_view(), name="incident_detail"),
     path("incidents/<id:pk>/timeline/", inc.TimelineList.as_view(), name="timeline_list"),
+    path("audit-packs/", inc.AuditPackList.as_view(), name="audit_pack_list"),
+    path("audit-packs/<id:pk>/", inc.AuditPackDetail.as_view(), name="audit_pack_detail"),
+    path("audit-packs/<id:pk>/download/", inc.AuditPackDownload.as_view(), name="audit_pack_download"),
     path("readiness/", inc.OrganisationReadinessView.as_view(), name="organisation_readiness"),
     path("systems/<id:pk>/readiness/", inc.SystemReadinessView.as_view(), name="system_readiness"),
 ]

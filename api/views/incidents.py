@@ -1,15 +1,18 @@
-"""Incidents and their timelines, alignment reviews and readiness through the API, each with the
+"""Incidents and their timelines, alignment reviews, readiness and audit packs through the API, each with the
 page's rules (`incidents.rules`, `records` access), forms and services, or the readiness engine
 the dashboard reads (`readiness.engine`)."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import renderers
 from rest_framework.response import Response
 
-from accounts.access import ensure, get_object_for_user
+from accounts.access import AUDIT_READERS, ensure, get_object_for_user
 from accounts.models import Role
 from alignment.models import AlignmentReview
 from governance.models import AISystem
@@ -18,8 +21,12 @@ from incidents import services as incident_services
 from incidents.forms import IncidentFilter, IncidentForm, TimelineEntryForm
 from incidents.models import Incident, TimelineEntry
 from readiness import engine
+from reports import services as report_services
+from reports.forms import PackRequestForm
+from reports.models import AuditPack
 
 from .. import record_serializers as rs
+from ..pagination import NewestFirst
 from .base import OrgAPIView
 from .records import create_with_form, read_views
 from .resources import ERRORS, LIST_ERRORS, READ_ERRORS, OrgListView
@@ -174,3 +181,103 @@ class OrganisationReadinessView(OrgAPIView):
     def get(self, request, org_slug):
         membership = self.membership()
         return Response(rs.OrganisationReadinessSerializer(engine.for_organisation(membership.organisation)).data)
+
+
+# --- Audit packs (request, poll, download) ----------------------------------------------------
+
+
+def _pack_rows():
+    return AuditPack.objects.select_related("requested_by")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List audit packs",
+        description="Newest first by id. Auditors, leads and admins.",
+        responses={200: rs.AuditPackSerializer, **LIST_ERRORS},
+    ),
+    post=extend_schema(
+        summary="Request an audit pack",
+        description="Of the whole organisation or one AI system; a background job builds it. Poll the pack "
+        "(`GET audit-packs/<id>/`) until `status` is `done` (then `download` is its URL) or `failed` (`message` "
+        "says why). One pack is built at a time per organisation: 400 while another is queued or building.",
+        request=rs.AuditPackRequestSerializer,
+        responses={202: rs.AuditPackSerializer, **ERRORS},
+    ),
+)
+class AuditPackList(OrgListView):
+    serializer_class = rs.AuditPackSerializer
+    pagination_class = NewestFirst
+    queryset = AuditPack.objects.none()
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return _pack_rows().filter(organisation=self.org)
+
+    def get(self, request, org_slug):
+        self.membership(roles=AUDIT_READERS)
+        return self.list(request)
+
+    def post(self, request, org_slug):
+        membership = self.membership(roles=AUDIT_READERS)
+        org = membership.organisation
+        pack = create_with_form(
+            request,
+            rs.AuditPackRequestSerializer,
+            PackRequestForm,
+            lambda form: report_services.pack_request(
+                actor=request.user, organisation=org, ai_system=form.cleaned_data["ai_system"]
+            ),
+            org=org,
+        )
+        return Response(self.get_serializer(_pack_rows().get(pk=pack.pk)).data, status=202)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Poll an audit pack", responses={200: rs.AuditPackSerializer, **READ_ERRORS})
+)
+class AuditPackDetail(OrgAPIView):
+    serializer_class = rs.AuditPackSerializer
+    queryset = AuditPack.objects.none()
+
+    def get(self, request, org_slug, pk):
+        _membership, pack = get_object_for_user(request, org_slug, _pack_rows(), pk, roles=AUDIT_READERS)
+        return Response(self.get_serializer(pack).data)
+
+
+class ZipRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the zip (`Accept: application/zip`); the file itself is streamed."""
+
+    media_type = "application/zip"
+    format = "zip"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else b""
+
+
+class AuditPackDownload(OrgAPIView):
+    queryset = AuditPack.objects.none()
+    renderer_classes = [renderers.JSONRenderer, ZipRenderer]
+
+    @extend_schema(
+        summary="Download an audit pack",
+        description="The zip (PDF report, workbook, CSV files, MANIFEST.sha256); its SHA-256 is the pack's `sha256`. "
+        "404 until the pack is ready. Each download is an event of the audit trail.",
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, **READ_ERRORS},
+    )
+    def get(self, request, org_slug, pk):
+        _membership, pack = get_object_for_user(
+            request, org_slug, AuditPack.objects.select_related("organisation"), pk, roles=AUDIT_READERS
+        )
+        if not pack.is_ready:
+            raise Http404(_("This audit pack is not ready."))
+        try:
+            handle = pack.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404(_("This audit pack's file is missing.")) from exc
+        report_services.pack_downloaded(actor=request.user, pack=pack)
+        response = FileResponse(
+            handle, as_attachment=True, filename=pack.download_name(), content_type="application/zip"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -2,6 +2,9 @@
 409 on a stale version; the scanner import all or nothing and once; constant query counts."""
 
 import datetime as dt
+import hashlib
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -239,3 +242,34 @@ def test_more_lists_query_count_does_not_grow_with_rows(api_for, make_member, or
     few = _queries(api, target)
     _grow_more(org, team, 10)
     assert _queries(api, target) == few
+
+
+# --- Audit packs ----------------------------------------------------------------------------
+
+
+def test_an_auditor_requests_polls_and_downloads_a_pack(
+    api_for, make_member, org, system, eager_tasks, django_capture_on_commit_callbacks
+):
+    auditor = make_member(Role.AUDITOR, "pack-reader")
+    api = api_for(auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post(url("audit_pack_list", org), {"ai_system": system.pk})
+    assert answer.status_code == 202, answer.content
+    polled = api.get(url("audit_pack_detail", org, pk=answer.json()["id"])).json()
+    assert polled["status"] == "done" and polled["percent"] == 100
+    download = api.get(polled["download"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    content = b"".join(download.streaming_content)
+    assert hashlib.sha256(content).hexdigest() == polled["sha256"]
+    assert "MANIFEST.sha256" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+    event = AuditEvent.objects.get(action="reports.pack.downloaded")
+    assert event.channel == "api" and event.actor == auditor
+
+
+def test_a_pack_that_is_not_ready_is_404_and_a_second_request_waits(api_for, make_member, org):
+    auditor = make_member(Role.AUDITOR, "pack-reader")
+    api = api_for(auditor)
+    first = api.post(url("audit_pack_list", org), {})
+    assert first.status_code == 202 and first.json()["status"] == "pending" and first.json()["download"] is None
+    assert api.get(url("audit_pack_download", org, pk=first.json()["id"])).status_code == 404
+    assert api.post(url("audit_pack_list", org), {}).status_code == 400

@@ -237,6 +237,13 @@ ROWS = {
         team_scoped=True,
         **R,
     ),
+    # Audit packs: auditors, leads and admins request, poll and download them.
+    "api:audit_pack_list": Row(allowed=frozenset(AUDIT_READERS), **R),
+    "api:audit_pack_list#post": Row(
+        method="post", data=lambda w: {"ai_system": None}, allowed=frozenset(AUDIT_READERS), ok=(202,), **R
+    ),
+    "api:audit_pack_detail": Row(kwargs=pk("pack_ready"), allowed=frozenset(AUDIT_READERS), **R),
+    "api:audit_pack_download": Row(kwargs=pk("pack_ready"), allowed=frozenset(AUDIT_READERS), **R),
     # The organisation's service tokens (pages, not API endpoints): admins only.
     "api_settings:service_tokens": Row(allowed=at_least(Role.ADMIN)),
     "api_settings:service_token_revoke": Row(
