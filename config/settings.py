@@ -326,6 +326,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "readiness.tasks.snapshot_all_task",
         "schedule": 60 * 60 * 6,
     },
+    # Verdicts compared with the latest earlier snapshot: `readiness.changed` webhook events.
+    "webhooks-readiness": {
+        "task": "webhooks.tasks.readiness_task",
+        "schedule": 60 * 60 * 3,
+    },
 }
 # Webhooks (docs/webhooks.md): who may be called and how hard we try.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
