@@ -122,13 +122,17 @@ def to_row(scanner: str, failure: Failure, library: Library) -> dict[str, Any]:
         severity = failure.severity
     items += [i for i in failure.items if i not in items]
     hostile, benign = INTENT[domain]
+    reproduction = failure.reproduction
+    for name, text in (("prompt", failure.prompt), ("output", failure.output)):
+        if len(text) > MAX_TEXT:
+            reproduction += f"\nThe {name} had {len(text)} characters; its first {MAX_TEXT} are kept."
     return {
         "title": f"{Scanner(scanner).label} {title}"[:200],
         "severity": severity,
         "hostile_intent": hostile,
         "harm_in_benign_use": benign,
         "domain": domain.value,
-        "reproduction": failure.reproduction[:8000],
+        "reproduction": reproduction[:8000],
         "prompt": failure.prompt[:MAX_TEXT],
         "output": failure.output[:MAX_TEXT],
         "threat": threat,
@@ -162,6 +166,27 @@ def _json(text: str) -> tuple[Any, str | None]:
         return None, "nested too deeply"
     except ValueError as exc:
         return None, str(exc)[:120]
+
+
+def unstorable(value: Any) -> str | None:
+    """Why a parsed JSON value cannot be stored as text (a NUL character, an unpaired surrogate
+    from a `\\ud800` escape), or None. Walks the value without recursion: nesting is unbounded."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "holds a NUL character"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "holds an unpaired surrogate (\\ud800–\\udfff), not text"
+    return None
 
 
 def _text(value: Any) -> str | None:
@@ -287,6 +312,9 @@ def check_garak(data: bytes, organisation) -> Checked:
         if not isinstance(entry, dict) or not isinstance(entry.get("entry_type"), str):
             out.errors.append(f"line {line}, entry_type: each line of a garak report is an object with an entry_type")
             continue
+        if problem := unstorable(entry):
+            out.errors.append(f"line {line}, JSON: {problem}")
+            continue
         seen_entries += 1
         if entry["entry_type"] == "attempt":
             _garak_attempt(entry, line, probes, out.errors)
@@ -322,6 +350,9 @@ def _promptfoo_result(result: Any, n: int, errors: list[str]) -> Failure | None:
     where = f"result {n}"
     if not isinstance(result, dict):
         errors.append(f"{where}, result: expected an object")
+        return None
+    if problem := unstorable(result):
+        errors.append(f"{where}, text: {problem}")
         return None
     success = result.get("success")
     if not isinstance(success, bool):

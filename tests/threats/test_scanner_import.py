@@ -141,6 +141,7 @@ def test_a_broken_promptfoo_file_is_rejected_whole_with_every_problem(exercise, 
     assert not RedTeamFinding.objects.exists()
 
 
+LONE_SURROGATE = b'{"results": {"results": [{"success": false, "prompt": {"raw": "\\ud800"}}]}}'
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
@@ -156,6 +157,12 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
         (b"[1, 2]", "promptfoo", "line 1, results: not a promptfoo results file"),
         (b"\n".join([b"nope"] * 300), "garak", "line 201, file: more than 200 problems"),
         (json.dumps({"entry_type": "eval", "probe": "x" * 500, "detector": "d"}).encode(), "garak", "line 1, probe"),
+        (b'{"entry_type": "attempt", "status": 2, "prompt": "a\\u0000b"}', "garak", "line 1, JSON: holds a NUL"),
+        (
+            b'{"results": {"results": [{"success": false, "prompt": {"raw": "\\ud800"}}]}}',
+            "promptfoo",
+            "result 1, text",
+        ),
     ],
 )
 def test_malformed_scanner_files_are_refused_with_a_located_reason(exercise, member, data, file_format, error):
