@@ -48,7 +48,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             request, _("Profile saved. Times are now shown in %(zone)s.") % {"zone": settings_row.time_zone}
         )
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form, "base_template": base_template(request)})
+    from core.extensions import PROFILE_PANELS, collect
+
+    context = {"form": form, "base_template": base_template(request), "panels": collect(PROFILE_PANELS, user=user)}
+    return render(request, "accounts/profile.html", context)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

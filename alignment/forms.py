@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from crispy_forms.layout import Column, Fieldset, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -117,7 +118,21 @@ class DecisionForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.Form):
             self.fields[f"condition_{n}_assignee"] = forms.ModelChoiceField(
                 label=_("Assignee"), queryset=people, required=False
             )
-        self.helper = form_helper()
+        rows = [
+            Row(
+                Column(f"condition_{n}", css_class="col-md-5"),
+                Column(f"condition_{n}_due", css_class="col-md-2"),
+                Column(f"condition_{n}_team", css_class="col-md-3"),
+                Column(f"condition_{n}_assignee", css_class="col-md-2"),
+            )
+            for n in range(1, CONDITION_SLOTS + 1)
+        ]
+        self.helper = form_helper(
+            "decision",
+            "text",
+            Fieldset(_("Conditions (with “Approved with conditions”)"), *rows),
+            "version",
+        )
 
     def clean(self):
         data = super().clean()

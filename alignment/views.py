@@ -153,6 +153,9 @@ def review_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 def review_decide(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, review = _get(request, org_slug, pk, min_role=Role.LEAD)
     ensure(REVIEW.allows(membership, review, "approve"), str(REVIEW["approve"].refusal))
+    if review.status != ReviewStatus.IN_REVIEW:
+        messages.info(request, _("Only a review submitted for review is decided."))
+        return redirect("alignment:review_detail", org_slug, pk)
     form = DecisionForm(request.POST or None, org=membership.organisation, initial={"version": review.version})
     outcome = run_service(
         form,

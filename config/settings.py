@@ -249,6 +249,8 @@ MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bastion@localhost")
+# Where people reach Bastion: links in e-mails sent without a request (the daily digest).
+BASTION_SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 
@@ -316,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {
         "task": "webhooks.tasks.sweep_task",
         "schedule": 120,
+    },
+    "notifications-daily": {
+        "task": "notifications.tasks.reminders_run_task",
+        "schedule": 60 * 60 * 24,
     },
     "webhooks-overdue": {
         "task": "webhooks.tasks.overdue_task",
@@ -438,9 +444,14 @@ BASTION_DEMO_SEEDERS = [
     "threats.demo.seed",
     "threats.demo.seed_red_team",
     "alignment.demo.seed",
+    "notifications.demo.seed",
+    "response.demo.seed",
+    "incidents.demo.seed",
     "readiness.demo.seed",  # last: backdates what the others made and takes six months of snapshots
     "reports.demo.seed",  # after the backdating: a pack of the organisation as it stands today
 ]
+# How many days of readiness history seed_demo snapshots (weekly over six months, daily at the end).
+BASTION_DEMO_SNAPSHOT_DAYS = env.int("DEMO_SNAPSHOT_DAYS", default=40)
 
 # Member invitations: how long a link works (re-sending starts a new period).
 BASTION_INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)

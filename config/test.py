@@ -26,6 +26,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bastion-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
+BASTION_DEMO_SNAPSHOT_DAYS = 3  # seed_demo's readiness history: enough to draw a line
 
 CELERY_REAL_WORKER = CELERY_BROKER_URL.startswith(("redis://", "amqp://", "rediss://"))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_REAL_WORKER

@@ -6,6 +6,7 @@ from accounts import errors, invitation_views, profile_views
 from accounts import views as account_views
 from api import account_views as api_account_views
 from core.views import healthz
+from notifications import views as notification_views
 
 org_patterns: list[URLPattern | URLResolver] = [
     path("", account_views.org_home, name="org_home"),
@@ -51,6 +52,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", include("authn.urls")),
+    path("account/digest/", notification_views.digest_preference, name="digest_preference"),
     path("account/api-tokens/", api_account_views.token_list, name="api_tokens"),
     path("account/api-tokens/<int:pk>/revoke/", api_account_views.token_revoke_view, name="api_token_revoke"),
     path("accounts/organisations/", account_views.organisation_list, name="organisation_list"),

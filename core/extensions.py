@@ -20,7 +20,8 @@ Hooks, what their functions take and return (None: nothing to add here):
 - `CONTROL_READINESS(system)` → the control readiness of one system (per domain: verified /
   applicable, awaiting verification, overdue), for lower apps' pages (`first()` takes it);
 - `TEAMS_LOAD(organisation, teams)` → the open work each team holds (a list, one per team);
-- `SYSTEM_LIST(membership)` → `ListColumns`: extra filters and columns of the inventory list.
+- `SYSTEM_LIST(membership)` → `ListColumns`: extra filters and columns of the inventory list;
+- `PROFILE_PANELS(user)` → `Panel` shown on the signed-in user's profile page.
 """
 
 from __future__ import annotations
@@ -38,8 +39,20 @@ SEARCH = "search"
 CONTROL_READINESS = "control_readiness"
 TEAMS_LOAD = "teams_load"
 SYSTEM_LIST = "system_list"
+PROFILE_PANELS = "profile_panels"
 HOOKS = frozenset(
-    {ORG_HOME, SYSTEM_TABS, SYSTEM_PANELS, TEAM_PANELS, WORK_PANELS, SEARCH, CONTROL_READINESS, TEAMS_LOAD, SYSTEM_LIST}
+    {
+        ORG_HOME,
+        SYSTEM_TABS,
+        SYSTEM_PANELS,
+        TEAM_PANELS,
+        WORK_PANELS,
+        SEARCH,
+        CONTROL_READINESS,
+        TEAMS_LOAD,
+        SYSTEM_LIST,
+        PROFILE_PANELS,
+    }
 )
 
 

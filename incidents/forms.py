@@ -11,6 +11,7 @@ from core.forms import VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
 from governance.models import AISystem, Control, Threat
 from records.forms import FollowUpForm
+from response.models import IncidentResponsePlan, Playbook
 from risks.models import RiskScenario
 
 from .models import Incident, IncidentSeverity, IncidentStatus
@@ -38,6 +39,8 @@ class IncidentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFor
             "harm_in_benign_use",
             "owner_team",
             "cosigning_team",
+            "plan",
+            "playbook",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
@@ -51,6 +54,8 @@ class IncidentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFor
             "harm_in_benign_use": _("Yes → a safety incident. Both yes → both domains, with two teams."),
             "owner_team": _("Empty: routed to the team that owns the domain's incident response."),
             "cosigning_team": _("Only for incidents of both domains; empty: routed."),
+            "plan": _("The approved incident-response plan the responders follow."),
+            "playbook": _("The plan's playbook for this type of incident (choosing one is enough)."),
         }
 
     def __init__(self, *args, org, **kwargs):
@@ -59,6 +64,15 @@ class IncidentForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelFor
         self.fields["owner_team"].queryset = Team.objects.for_org(org)
         self.fields["owner_team"].required = False
         self.fields["cosigning_team"].queryset = Team.objects.for_org(org)
+        self.fields["plan"].queryset = (
+            IncidentResponsePlan.objects.for_org(org).filter(status="approved").order_by("title", "-record_version")
+        )
+        self.fields["playbook"].queryset = (
+            Playbook.objects.filter(organisation=org, plan__status="approved")
+            .select_related("plan")
+            .order_by("plan__title", "-plan__record_version", "title")
+        )
+        self.fields["playbook"].label_from_instance = lambda p: f"{p.plan}: {p.title}"
         self.fields["detected_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         if not self.instance.pk:
             self.fields["detected_at"].initial = _now_local()

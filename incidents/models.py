@@ -93,6 +93,23 @@ class Incident(models.Model):
     cosigning_team = models.ForeignKey(
         Team, verbose_name=_("second team"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The response plan and playbook followed (response app); either may be unknown at first.
+    plan = models.ForeignKey(
+        "response.IncidentResponsePlan",
+        verbose_name=_("response plan in use"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    playbook = models.ForeignKey(
+        "response.Playbook",
+        verbose_name=_("playbook in use"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
     status = models.CharField(_("status"), max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
     contained_at = models.DateTimeField(_("contained at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -131,6 +148,8 @@ class Incident(models.Model):
         "domain",
         "owner_team",
         "cosigning_team",
+        "plan",
+        "playbook",
         "status",
         "contained_at",
         "resolved_at",

@@ -61,6 +61,19 @@ def _routed(organisation, data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "domain": domain, "owner_team": owner, "cosigning_team": second}
 
 
+def _with_plan(organisation, data: dict[str, Any]) -> dict[str, Any]:
+    """The plan and playbook in use: an approved plan of this organisation (approved versions keep
+    their playbooks for good) and one of its playbooks; a playbook alone brings its plan."""
+    plan, playbook = data.get("plan"), data.get("playbook")
+    if playbook is not None and plan is None:
+        plan = playbook.plan
+    if plan is not None and (plan.organisation_id != organisation.pk or not plan.is_approved):
+        raise ValidationError({"plan": _("Choose an approved response plan of this organisation.")})
+    if playbook is not None and playbook.plan_id != getattr(plan, "pk", None):
+        raise ValidationError({"playbook": _("Choose a playbook of the chosen plan.")})
+    return {**data, "plan": plan, "playbook": playbook}
+
+
 def _check_systems(organisation, systems) -> list:
     systems = list(systems)
     if not systems:
@@ -82,7 +95,7 @@ def incident_report(*, actor, organisation, data: dict[str, Any], systems) -> In
             actor=actor,
             action="incidents.incident.reported",
             data={
-                **_routed(organisation, data),
+                **_with_plan(organisation, _routed(organisation, data)),
                 "organisation": organisation,
                 "reported_by": actor,
                 "status": IncidentStatus.OPEN,
@@ -96,7 +109,7 @@ def incident_update(*, actor, incident: Incident, expected_version: int, data: d
     than the recorded containment or resolution is refused."""
     systems = _check_systems(incident.organisation, systems)
     _not_in_future(data.get("detected_at"), "detected_at")
-    routed = _routed(incident.organisation, data)
+    routed = _with_plan(incident.organisation, _routed(incident.organisation, data))
 
     def check(locked: Incident) -> None:
         if not rules.can_edit_incident(membership_of(actor, locked), locked):

@@ -112,7 +112,7 @@ def _incident(request, org_slug, pk, **kwargs) -> tuple:
         request,
         org_slug,
         Incident.objects.select_related(
-            "owner_team", "cosigning_team", "reported_by", "closed_by", "reviewed_by"
+            "owner_team", "cosigning_team", "reported_by", "closed_by", "reviewed_by", "plan", "playbook"
         ).prefetch_related(Prefetch("systems", queryset=AISystem.objects.order_by("name"))),
         pk,
         **kwargs,

@@ -117,7 +117,9 @@ TIMED = frozenset({"contain", "resolve"})
 
 
 def _queryset() -> Any:
-    return Incident.objects.select_related("owner_team", "cosigning_team", "reported_by", "closed_by", "reviewed_by")
+    return Incident.objects.select_related(
+        "owner_team", "cosigning_team", "reported_by", "closed_by", "reviewed_by", "plan", "playbook"
+    )
 
 
 # Registered as a record kind so follow-ups it raises link back to it on My team's work

@@ -1,5 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/bell/", views.notification_bell, name="bell"),
+    path("notifications/read/", views.notification_read, name="read"),
+]

@@ -229,7 +229,7 @@ def _layout(chart: Chart) -> Chart:
     """Polyline points in the SVG's coordinates (drawn with CSS classes; no inline style)."""
     values = [v for s in chart.series for v in s.values if v is not None]
     if chart.unit != "%":
-        chart.top = max([*values, 1])
+        chart.top = max([*values, 4])  # a few steps on the axis even for small counts
     # x follows the calendar (snapshots may be weekly further back), y the value.
     first = chart.days[0] if chart.days else None
     span = max((chart.days[-1] - first).days, 1) if first else 1

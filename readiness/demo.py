@@ -7,7 +7,8 @@ is re-assessed two months ago, which adds controls and makes its readiness dip b
 again. Only timestamps are moved (when a row was created, implemented, verified, approved); no
 audited field changes, and the audit trail itself is left as written (its hash chain covers the
 time of every event). Then it takes a snapshot for every week of the six months and every day of
-the last 90, rebuilt from those timestamps (`snapshots.take` for a past day).
+the last two weeks, rebuilt from those timestamps (`snapshots.take` for a past day);
+`BASTION_DEMO_SNAPSHOT_DAYS` caps their number (the tests take three).
 
 Idempotent: skipped when the organisation already has snapshots.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,7 +31,7 @@ from .models import ReadinessSnapshot
 from .snapshots import take
 
 HISTORY_DAYS = 182
-DAILY_DAYS = 90
+DAILY_DAYS = 14
 REASSESSED = "Support Chatbot"  # its re-assessment two months ago added controls: the dip
 REASSESSED_DAYS_AGO = 60
 
@@ -67,10 +69,10 @@ def _backdate_assignments(ctx: DemoContext, started: dict[int, float]) -> None:
         by_system.setdefault(row["ai_system_id"], []).append(row)
     for system_id, assignments in by_system.items():
         start = started.get(system_id, 120) - 5
-        # The re-assessed system: its last quarter of assignments came with the re-assessment.
+        # The re-assessed system: the second half of its assignments came with the re-assessment.
         late = set()
         if reassessed is not None and system_id == reassessed.pk:
-            late = {a["pk"] for a in assignments[len(assignments) * 3 // 4 :]}
+            late = {a["pk"] for a in assignments[len(assignments) // 2 :]}
         finished = [
             a["pk"] for a in assignments if a["status"] in (AssignmentStatus.VERIFIED, AssignmentStatus.NOT_APPLICABLE)
         ]
@@ -121,11 +123,19 @@ def seed(ctx: DemoContext) -> None:
     started = _backdate_assessments(ctx)
     _backdate_assignments(ctx, started)
     _backdate_records(ctx)
-    today = timezone.localdate()
+    for day in snapshot_days(timezone.localdate(), settings.BASTION_DEMO_SNAPSHOT_DAYS):
+        take(ctx.org, day)
+    ctx.log(f"  readiness: six months of history, {settings.BASTION_DEMO_SNAPSHOT_DAYS} days of snapshots")
+
+
+def snapshot_days(today: dt.date, limit: int) -> list[dt.date]:
+    """Every week of the six months and every day of the last two weeks, thinned evenly to at most
+    `limit` days (always keeping the oldest and today)."""
     days = sorted(
         {today - dt.timedelta(days=n) for n in range(0, HISTORY_DAYS, 7)}
         | {today - dt.timedelta(days=n) for n in range(DAILY_DAYS)}
     )
-    for day in days:
-        take(ctx.org, day)
-    ctx.log(f"  readiness: six months of history, {len(days)} snapshots")
+    if len(days) <= limit:
+        return days
+    step = (len(days) - 1) / max(limit - 1, 1)
+    return sorted({days[round(i * step)] for i in range(limit)})

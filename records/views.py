@@ -32,7 +32,7 @@ from .workflow import FOLLOW_UP
 def record_context(membership, record, kind: RecordKind, tab: str = "") -> dict:
     """What every page of a record shows: the system header, the record's state, the actions
     this member may take now, and its follow-ups."""
-    context = system_page_context(membership, record.ai_system, kind.key)
+    context = system_page_context(membership, record.ai_system, kind.tab)
     context.update(
         {
             "record": record,

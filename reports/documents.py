@@ -2,20 +2,23 @@
 documents): build a neutral `Document` once, render it to PDF, DOCX, XLSX and CSV, zip the files
 with a manifest.
 
-- `Document(title=…, blocks=[…], version=…, head_hash=…)`: blocks are `Heading`, `Paragraph`,
+- `Document(title=…, blocks=[…], version=…, head_hash=…, landscape=False)`: blocks are `Heading`, `Paragraph`,
   `KeyValues`, `Table` and `PageBreak`. Every PDF and DOCX page footer carries the date, the
   document version and the audit trail's head hash, so a printed page says what it was built from.
 - `render_pdf(doc)` / `render_docx(doc)` → bytes. The PDF embeds DejaVu Sans (reports/fonts, with
   its licence): fpdf2's built-in fonts cover latin-1 only, and stored text is any Unicode.
 - `render_xlsx(tables)` → bytes, one sheet per `Table`; `render_csv(table)` → bytes (UTF-8 with
   a BOM, so spreadsheet programs read accents right).
+- PDF and DOCX show each hidden character of stored text (zero-width, bidi, tag characters) as
+  a visible description (`readable`); the spreadsheets keep the exact stored text.
 - Both spreadsheet writers guard against formula injection: a text cell starting with `=`, `+`,
   `-`, `@`, a tab or a carriage return is never a formula. XLSX stores it as a text cell
   (unchanged); CSV has no cell types, so it gets a leading apostrophe (`csv_text`).
 - `build_zip({name: bytes})` → bytes, with a `MANIFEST.sha256` (`sha256sum -c` format) listing
   every file.
 
-Pure functions over plain data: nothing here reads the database.
+Pure functions over plain data: nothing here reads the database, and the only project import
+is `core.hidden_text` (standard library only), so any app may use the engine.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+
+from core.hidden_text import has_hidden, scan
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -98,6 +103,7 @@ class Document:
     date: dt.datetime | dt.date | None = None
     footer_text: str = ""
     author: str = ""
+    landscape: bool = False  # wide tables (many columns) read better across an A4 page
 
     def footer(self) -> str:
         """The line on every page: date, document version, audit trail head, extra text."""
@@ -112,6 +118,20 @@ class Document:
     @property
     def tables(self) -> list[Table]:
         return [block for block in self.blocks if isinstance(block, Table)]
+
+
+def readable(value: Value) -> str:
+    """`text(value)` with every hidden character (zero-width, bidi controls, tag characters…)
+    replaced by a visible description, for the formats people read (PDF, DOCX): stored text
+    must not hide anything from an auditor. The spreadsheets keep the exact stored text."""
+    rendered = text(value)
+    if not has_hidden(rendered):
+        return rendered
+    parts, last = [], 0
+    for finding in scan(rendered, confusables=False):
+        parts += [rendered[last : finding.offset], f"⟦{finding.describe()}⟧"]
+        last = finding.offset + finding.length
+    return "".join([*parts, rendered[last:]])
 
 
 def text(value: Value) -> str:
@@ -147,7 +167,7 @@ def render_pdf(doc: Document) -> bytes:
             self.multi_cell(0, 3, f"{footer_line} · page {self.page_no()}/{{nb}}", align="C")
             self.set_text_color(0)
 
-    pdf = _PDF(format="A4")
+    pdf = _PDF(orientation="L" if doc.landscape else "P", format="A4")
     pdf.set_title(doc.title)
     if doc.author:
         pdf.set_author(doc.author)
@@ -157,7 +177,7 @@ def render_pdf(doc: Document) -> bytes:
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
     pdf.set_font(FONT, "B", 18)
-    pdf.multi_cell(0, 9, doc.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, readable(doc.title), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     sizes = {1: 14, 2: 12, 3: 10.5}
     for block in doc.blocks:
@@ -166,27 +186,27 @@ def render_pdf(doc: Document) -> bytes:
         elif isinstance(block, Heading):
             pdf.ln(2)
             pdf.set_font(FONT, "B", sizes.get(block.level, 10))
-            pdf.multi_cell(0, 7, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 7, readable(block.text), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         elif isinstance(block, Paragraph):
             pdf.set_font(FONT, "", 9.5)
-            pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, readable(block.text), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         elif isinstance(block, KeyValues):
             with pdf.table(
-                [[label, text(value)] for label, value in block.items],
+                [[label, readable(value)] for label, value in block.items],
                 col_widths=(1, 3),
                 first_row_as_headings=False,
                 borders_layout="NONE",
                 text_align="LEFT",
                 line_height=5,
-                wrapmode=WrapMode.CHAR,
+                wrapmode=WrapMode.WORD,  # a word longer than its cell (a hash) is still split
             ):
                 pass
             pdf.ln(2)
         elif isinstance(block, Table):
             pdf.set_font(FONT, "B", 10.5)
-            pdf.multi_cell(0, 6, block.title, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, readable(block.title), new_x="LMARGIN", new_y="NEXT")
             pdf.set_font(FONT, "", 7.5)
             if not block.rows:
                 pdf.multi_cell(0, 5, block.empty, new_x="LMARGIN", new_y="NEXT")
@@ -197,11 +217,11 @@ def render_pdf(doc: Document) -> bytes:
                     repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
                     text_align="LEFT",
                     line_height=4,
-                    wrapmode=WrapMode.CHAR,  # hashes and ids have no spaces to break at
+                    wrapmode=WrapMode.WORD,
                 ) as table:
                     table.row([str(c) for c in block.columns])
                     for row in block.rows:
-                        table.row([text(v) for v in row])
+                        table.row([readable(v) for v in row])
             pdf.ln(3)
         pdf.set_font(FONT, "", 9.5)
     return bytes(pdf.output())
@@ -212,6 +232,7 @@ def render_pdf(doc: Document) -> bytes:
 
 def render_docx(doc: Document) -> bytes:
     import docx
+    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
@@ -223,24 +244,27 @@ def render_docx(doc: Document) -> bytes:
     styles["Normal"].font.name = "DejaVu Sans"
     styles["Normal"].font.size = Pt(9.5)
     for section in document.sections:
+        if doc.landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = section.page_height, section.page_width
         footer = section.footer.paragraphs[0]
         footer.text = doc.footer()
         footer.runs[0].font.size = Pt(7)
-    document.add_heading(doc.title, level=0)
+    document.add_heading(readable(doc.title), level=0)
     for block in doc.blocks:
         if isinstance(block, PageBreak):
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif isinstance(block, Heading):
-            document.add_heading(block.text, level=min(block.level, 3))
+            document.add_heading(readable(block.text), level=min(block.level, 3))
         elif isinstance(block, Paragraph):
-            document.add_paragraph(block.text)
+            document.add_paragraph(readable(block.text))
         elif isinstance(block, KeyValues):
             for label, value in block.items:
                 line = document.add_paragraph()
                 line.add_run(f"{label}: ").bold = True
-                line.add_run(text(value))
+                line.add_run(readable(value))
         elif isinstance(block, Table):
-            document.add_heading(block.title, level=3)
+            document.add_heading(readable(block.title), level=3)
             if not block.rows:
                 document.add_paragraph(block.empty)
                 continue
@@ -252,7 +276,7 @@ def render_docx(doc: Document) -> bytes:
             for row in block.rows:
                 cells = table.add_row().cells
                 for cell, value in zip(cells, row, strict=True):
-                    cell.text = text(value)
+                    cell.text = readable(value)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from core.forms import form_helper
+from core.rendering import FastSelect
 from governance.models import AISystem
 
 
@@ -14,6 +15,7 @@ class PackRequestForm(forms.Form):
         queryset=AISystem.objects.none(),
         required=False,
         empty_label=_("Whole organisation (every AI system in service)"),
+        widget=FastSelect,
     )
 
     def __init__(self, *args, org: Organisation, **kwargs):

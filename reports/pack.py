@@ -509,5 +509,6 @@ def pack_document(pack: AuditPack, *, now: dt.datetime | None = None) -> tuple[D
         date=scope.generated_at,
         footer_text=pack.scope_label,
         author=person(pack.requested_by),
+        landscape=True,
     )
     return document, scope.chain

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import AUDIT_READERS, get_membership, get_object_for_user
 from audit.editing import run_service
 from core.pages import paginate
+from core.rendering import fetch_choices
 
 from . import services
 from .forms import PackRequestForm
@@ -30,6 +31,7 @@ def pack_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 def _render_list(request, form, page, query) -> HttpResponse:
     # The newest pack (first row of the first page) gets the progress panel the page polls.
     newest = page.object_list[0] if page.number == 1 and page.object_list else None
+    fetch_choices(form)
     context = {
         "form": form,
         "page": page,

@@ -45,7 +45,7 @@ def _judge(plan, tabletop, today: dt.date) -> Coverage:
         return Coverage(
             False,
             _("The IR plan “%(title)s” was due for review on %(date)s.")
-            % {"title": plan.title, "date": date_format(plan.next_review_due)},
+            % {"title": plan.title, "date": date_format(plan.next_review_due, "j M Y")},
             plan,
             tabletop,
         )
@@ -61,14 +61,14 @@ def _judge(plan, tabletop, today: dt.date) -> Coverage:
         return Coverage(
             False,
             _("The last tabletop exercise of “%(title)s” was on %(date)s; one is due every %(days)s days.")
-            % {"title": plan.title, "date": date_format(tabletop.held_on), "days": cadence},
+            % {"title": plan.title, "date": date_format(tabletop.held_on, "j M Y"), "days": cadence},
             plan,
             tabletop,
         )
     return Coverage(
         True,
         _("Covered by the approved IR plan “%(title)s”; last tabletop exercise on %(date)s.")
-        % {"title": plan.title, "date": date_format(tabletop.held_on)},
+        % {"title": plan.title, "date": date_format(tabletop.held_on, "j M Y")},
         plan,
         tabletop,
     )

@@ -81,12 +81,16 @@ class SeverityLevelForm(HiddenCharacterCheckMixin, forms.Form):
     update_every_minutes = forms.IntegerField(label=_("Update every (minutes)"), min_value=1, max_value=43200)
 
 
+BLANK = [("", "---------")]
+
+
 class NotificationForm(HiddenCharacterCheckMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Notification"), choices=NotificationKind.choices)
+    # A blank first choice, so the empty extra row stays unchanged (and is skipped) until filled in.
+    kind = forms.ChoiceField(label=_("Notification"), choices=[*BLANK, *NotificationKind.choices])
     recipient = forms.CharField(label=_("To whom"), max_length=200)
     trigger = forms.CharField(label=_("When it is required"), max_length=500, required=False)
     deadline_hours = forms.IntegerField(label=_("Deadline (hours)"), min_value=1, max_value=8760)
-    owner_role = forms.ChoiceField(label=_("Sent by"), choices=PlanRoleKind.choices)
+    owner_role = forms.ChoiceField(label=_("Sent by"), choices=[*BLANK, *PlanRoleKind.choices])
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -109,11 +113,15 @@ class RowFormSet(forms.BaseFormSet):
 
 SeverityFormSet = cast(
     type[RowFormSet],
-    forms.formset_factory(SeverityLevelForm, formset=RowFormSet, extra=1, can_delete=True, max_num=10),
+    forms.formset_factory(
+        SeverityLevelForm, formset=RowFormSet, extra=1, can_delete=True, max_num=10, validate_max=True
+    ),
 )
 NotificationFormSet = cast(
     type[RowFormSet],
-    forms.formset_factory(NotificationForm, formset=RowFormSet, extra=1, can_delete=True, max_num=10),
+    forms.formset_factory(
+        NotificationForm, formset=RowFormSet, extra=1, can_delete=True, max_num=10, validate_max=True
+    ),
 )
 
 
@@ -177,6 +185,13 @@ class BaseRoleFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "org": self.org}
 
+    def clean(self):
+        """One form per role, each role once (a tampered post could repeat one)."""
+        super().clean()
+        roles = [form.cleaned_data.get("role") for form in self.forms if hasattr(form, "cleaned_data")]
+        if sorted(r for r in roles if r) != sorted(PlanRoleKind.values):
+            raise forms.ValidationError(_("Reload the page: each role is listed once."))
+
     def hidden_text_decisions(self) -> list[dict]:
         return RowFormSet.hidden_text_decisions(self)  # type: ignore[arg-type]  # same shape of forms
 
@@ -208,6 +223,7 @@ class TemplatesForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["templates"].choices = choices
+        self.helper = form_helper()
 
 
 class TabletopForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm):

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.access import membership_of
 from audit.services import audited_create, audited_state, audited_update, lock, record
-from records.rules import can_edit_record
+from records.rules import can_edit_record, can_work_on_record
 from records.services import record_create, record_update
 
 from . import defaults
@@ -169,7 +170,11 @@ def playbook_remove(*, actor, playbook: Playbook) -> None:
             obj=playbook,
             before=audited_state(playbook),
         )
-        playbook.delete()
+        try:
+            with transaction.atomic():
+                playbook.delete()
+        except ProtectedError:  # an incident (incidents app) followed it: it stays on record
+            raise ValidationError(_("An incident followed this playbook; it stays in the plan.")) from None
 
 
 # --- Tabletop exercises --------------------------------------------------------------------------
@@ -183,15 +188,9 @@ def _check_playbook(plan, playbook) -> None:
 def tabletop_create(*, actor, plan: IncidentResponsePlan, data: dict[str, Any], m2m: dict) -> TabletopExercise:
     """Record a tabletop exercise of `plan` (its primary system frames the record's pages)."""
     _check_playbook(plan, data.get("playbook"))
-    if not can_edit_record_or_work(actor, plan):
+    if not can_work_on_record(membership_of(actor, plan), plan):
         raise PermissionDenied(_("Leads and the covered systems' owner teams record tabletop exercises."))
     return record_create(TabletopExercise, actor=actor, system=plan.ai_system, data={"plan": plan, **data}, m2m=m2m)
-
-
-def can_edit_record_or_work(actor, plan) -> bool:
-    from records.rules import can_work_on_record
-
-    return can_work_on_record(membership_of(actor, plan), plan)
 
 
 def tabletop_update(*, actor, tabletop: TabletopExercise, expected_version: int, data: dict, m2m: dict):

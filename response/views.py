@@ -31,6 +31,7 @@ from .forms import (
     RoleFormSet,
     SeverityFormSet,
     TemplatesForm,
+    table_formset_helper,
 )
 from .models import IncidentResponsePlan, PlanRoleKind, Playbook, TabletopExercise, minutes_label
 from .templates import all_templates, fitting
@@ -106,7 +107,7 @@ def plan_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Start a plan; its playbooks come from the templates that fit the covered systems."""
     membership = get_membership(request, org_slug, min_role=Role.MEMBER)
     allowed = _systems_for(membership).order_by("name")
-    ensure(allowed.exists(), _("Leads and the members of a system's owner team start IR plans."))
+    ensure(membership.is_lead or allowed.exists(), _("Leads and the members of a system's owner team start IR plans."))
     initial: dict[str, object] = {"title": _("Incident-response plan")}
     if request.GET.get("system", "").isdigit():
         initial["ai_system"] = int(request.GET["system"])
@@ -222,7 +223,15 @@ def plan_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         messages.success(request, _("Changes saved."))
         return redirect("response:plan_detail", org_slug, pk)
     context = record_context(membership, plan, KIND, "edit")
-    context.update({"form": form, "severity": severity, "notifications": notifications, "conflict": outcome.conflict})
+    context.update(
+        {
+            "form": form,
+            "severity": severity,
+            "notifications": notifications,
+            "formset_helper": table_formset_helper(),
+            "conflict": outcome.conflict,
+        }
+    )
     return render(request, "response/plan_form.html", context)
 
 

@@ -40,6 +40,7 @@ NOT_ORG_SCOPED = {
     "organisation_create",
     "invitation_accept",  # anyone holding a genuine link: tests/accounts/test_invitations.py
     "profile",  # the signed-in user's own page: tests/accounts/test_profile.py
+    "digest_preference",  # the user's own digest choice: tests/notifications/test_notifications.py
     # The user's own two-factor and session pages (tests/authn/test_two_factor.py, test_sessions.py).
     "authn:overview",
     "authn:enrol",

@@ -119,6 +119,13 @@ MAIN_PAGES = [
     "accounts:team_list",
     "accounts:team_detail",
     "audit:event_list",
+    "incidents:incident_list",
+    "incidents:incident_detail",
+    "incidents:system_incidents",
+    "alignment:review_list",
+    "alignment:review_detail",
+    "notifications:list",
+    "reports:pack_list",
 ]
 
 

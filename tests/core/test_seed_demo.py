@@ -134,6 +134,22 @@ def test_seed_demo_loads_the_library_and_an_own_control_once(demo_data):
     assert not own.is_applicable_to(AISystem.objects.get(organisation=own.organisation, name="Pricing RL Agent"))
 
 
+def test_seed_demo_gives_months_of_readiness_history(demo_data):
+    """readiness.demo runs last: work spread over six months, snapshots of it (three in tests)."""
+    from readiness.models import ReadinessSnapshot
+
+    org = Organisation.objects.get(slug="acme")
+    days = sorted(set(ReadinessSnapshot.objects.filter(organisation=org).values_list("day", flat=True)))
+    assert len(days) == 3 and (days[-1] - days[0]).days > 150
+    first, last = (
+        ReadinessSnapshot.objects.get(organisation=org, day=day, subject="organisation", domain="security")
+        for day in (days[0], days[-1])
+    )
+    assert last.verified > first.verified and last.systems_total == 6
+    oldest = ControlAssignment.objects.filter(organisation=org).order_by("created_at").first()
+    assert (timezone.now() - oldest.created_at).days > 100
+
+
 # --- The Django admin opens every registered model, on the demo's rows ------------------------
 
 

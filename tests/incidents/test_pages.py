@@ -43,6 +43,24 @@ def test_any_member_reports_from_the_system_page(client_for, other_team_member, 
     assert incident.domain == "safety" and incident.owner_team == safety_team and incident.status == "open"
 
 
+def test_the_form_offers_the_playbooks_of_approved_plans_and_the_page_shows_its_steps(
+    client_for, member, org, system, safety_team
+):
+    from tests.response.factories import PlanFactory, PlaybookFactory
+
+    approved = PlaybookFactory(plan=PlanFactory(ai_system=system, status="approved"), technical_steps="Rotate keys")
+    draft = PlaybookFactory(plan=PlanFactory(ai_system=system))
+    url = reverse("incidents:incident_report", args=[org.slug])
+    offered = list(client_for(member).get(url).context["form"].fields["playbook"].queryset)
+    assert offered == [approved] and draft not in offered
+    response = client_for(member).post(url, form_data(system, playbook=approved.pk))
+    assert response.status_code == 302, response.context["form"].errors
+    incident = Incident.objects.get()
+    assert incident.plan == approved.plan
+    page = client_for(member).get(reverse("incidents:incident_detail", args=[org.slug, incident.pk]))
+    assert "Rotate keys" in page.content.decode()
+
+
 def test_a_bad_form_is_shown_again_with_its_errors(client_for, member, org, system):
     url = reverse("incidents:incident_report", args=[org.slug])
     response = client_for(member).post(url, form_data(system, systems=None, harm_in_benign_use=None))
@@ -146,3 +164,17 @@ def test_pages_run_as_many_queries_for_30_incidents_as_for_3(client_for, viewer,
     small = _list_queries(client, url)
     add(27)
     assert _list_queries(client, url) == small
+
+
+def test_the_edit_page_corrects_the_report_and_a_stale_page_conflicts(client_for, member, org, system, team):
+    incident = IncidentFactory(system=system)
+    url = reverse("incidents:incident_edit", args=[org.slug, incident.pk])
+    stale = incident.version
+    data = form_data(system, harm_in_benign_use=None, hostile_intent="on", severity="medium", version=stale)
+    assert client_for(member).post(url, {**data, "title": "Renamed"}).status_code == 302
+    incident.refresh_from_db()
+    assert incident.title == "Renamed" and incident.severity == "medium" and incident.owner_team == team
+    response = client_for(member).post(url, {**data, "title": "Overwritten"})
+    assert response.status_code == 200 and response.context["conflict"] is not None
+    incident.refresh_from_db()
+    assert incident.title == "Renamed"

@@ -182,3 +182,26 @@ def test_open_counts_per_domain_and_per_system_take_one_query_each(org, system, 
         second.pk: {"total": 1, "security": 1, "safety": 0, "both": 0},
     }
     assert open_counts(org, system_ids=[second.pk]) == {second.pk: by_system[second.pk]}
+
+
+def test_the_playbook_in_use_brings_its_approved_plan(member, org, system):
+    from tests.response.factories import PlanFactory, PlaybookFactory
+
+    plan = PlanFactory(ai_system=system, status="approved")
+    playbook = PlaybookFactory(plan=plan)
+    incident = report(member, org, [system], playbook=playbook)
+    assert (incident.plan, incident.playbook) == (plan, playbook)
+    event = AuditEvent.objects.get(action="incidents.incident.reported")
+    assert event.after["plan"] == plan.pk and event.after["playbook"] == playbook.pk
+
+
+def test_a_draft_plan_or_another_plans_playbook_is_refused(member, org, system):
+    from tests.response.factories import PlanFactory, PlaybookFactory
+
+    draft = PlanFactory(ai_system=system)
+    with pytest.raises(ValidationError):
+        report(member, org, [system], plan=draft)
+    approved = PlanFactory(ai_system=system, status="approved")
+    with pytest.raises(ValidationError):
+        report(member, org, [system], plan=approved, playbook=PlaybookFactory(plan=PlanFactory(status="approved")))
+    assert not Incident.objects.exists()

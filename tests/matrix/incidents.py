@@ -12,6 +12,7 @@ from incidents.models import Incident
 from records.models import FollowUp
 from tests.factories import AISystemFactory, ControlFactory, ThreatFactory, UserFactory
 from tests.incidents.factories import IncidentFactory, TimelineEntryFactory
+from tests.response.factories import PlanFactory, PlaybookFactory
 from tests.risks.factories import RiskScenarioFactory
 
 from . import Row, at_least
@@ -22,7 +23,10 @@ MEMBERS = at_least(Role.MEMBER)
 def extend_world(world):
     system, author = world["system"], UserFactory(username="matrix-incident-reporter")
     now = timezone.now()
-    world["incident_open"] = IncidentFactory(system=system, reported_by=author)
+    plan = PlanFactory(ai_system=system, author=author, status="approved", title="Matrix IR plan")
+    world["incident_open"] = IncidentFactory(
+        system=system, reported_by=author, plan=plan, playbook=PlaybookFactory(plan=plan)
+    )
     world["incident_contained"] = IncidentFactory(
         system=system, reported_by=author, status="contained", contained_at=now - dt.timedelta(hours=1)
     )

@@ -92,3 +92,13 @@ def test_leads_take_a_snapshot_on_demand(
         response = client_for(lead).post(reverse("readiness:snapshot_now", args=[org.slug]))
     assert response.status_code == 302
     assert ReadinessSnapshot.objects.filter(organisation=org, day=TODAY).count() == 6
+
+
+def test_the_demo_history_is_thinned_evenly_keeping_both_ends():
+    from readiness.demo import snapshot_days
+
+    full = snapshot_days(TODAY, 1000)
+    assert full[0] == TODAY - dt.timedelta(days=175) and full[-1] == TODAY
+    assert len(full) == 26 + 14 - 2  # 26 weeks, the last 14 days, two of which are week days already
+    three = snapshot_days(TODAY, 3)
+    assert len(three) == 3 and three[0] == full[0] and three[-1] == TODAY

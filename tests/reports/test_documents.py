@@ -71,6 +71,25 @@ def test_pdf_holds_unicode_text_and_a_footer_on_every_page():
         assert flat(f"2026-11-30 08:00 UTC · version 7 · audit trail head {HEAD}") in flat(page.extract_text())
 
 
+def test_landscape_turns_the_pages_across():
+    wide = sample()
+    wide.landscape = True
+    page = PdfReader(io.BytesIO(render_pdf(wide))).pages[0]
+    assert page.mediabox.width > page.mediabox.height
+    section = docx.Document(io.BytesIO(render_docx(wide))).sections[0]
+    assert section.page_width > section.page_height
+
+
+def test_hidden_characters_show_in_the_pdf_and_docx_and_stay_exact_in_spreadsheets():
+    smuggled = "Approve\u200b all"
+    doc = Document("Hidden", [Table("notes", "Notes", ["Note"], [[smuggled]])])
+    marker = "U+200B"
+    assert marker in PdfReader(io.BytesIO(render_pdf(doc))).pages[0].extract_text()
+    assert marker in docx.Document(io.BytesIO(render_docx(doc))).tables[0].rows[1].cells[0].text
+    assert load_workbook(io.BytesIO(render_xlsx(doc.tables)))["notes"]["A2"].value == smuggled
+    assert smuggled in render_csv(doc.tables[0]).decode("utf-8-sig")
+
+
 def test_docx_holds_the_tables_and_the_footer():
     document = docx.Document(io.BytesIO(render_docx(sample())))
     assert document.sections[0].footer.paragraphs[0].text.endswith(f"version 7 · audit trail head {HEAD}")

@@ -326,7 +326,9 @@ def test_only_auditors_leads_and_admins_request_packs(org, make_member, role):
         services.pack_request(actor=make_member(role), organisation=org)
 
 
-def test_a_failed_build_keeps_its_reason_and_is_retried(org, auditor, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_failed_build_keeps_its_reason_and_is_retried(
+    org, auditor, monkeypatch, eager_tasks, django_capture_on_commit_callbacks
+):
     def broken(document):
         raise RuntimeError("the disk is full")
 

@@ -249,6 +249,9 @@ def test_the_edit_page_saves_severity_levels_and_notifications_with_the_plan(cli
     url = reverse("response:plan_edit", args=[org.slug, plan.pk])
     page = client_for(member).get(url)
     assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="severity-TOTAL_FORMS" value="5"' in html and 'name="notification-TOTAL_FORMS"' in html
+    assert 'value="SEV2 – high"' in html
     data = {
         "title": "Edited",
         "scope": "",
@@ -320,3 +323,71 @@ def test_playbooks_are_added_from_templates_or_written(client_for, member, org, 
     assert response.status_code == 302 and plan.playbooks.filter(title="Vendor outage").exists()
     detail = client_for(member).get(reverse("response:plan_detail", args=[org.slug, plan.pk]))
     assert detail.status_code == 200 and b"Vendor outage" in detail.content
+
+
+def test_a_post_repeating_a_role_is_refused_without_a_server_error(client_for, member, org, chat):
+    plan = start(member, chat)
+    url = reverse("response:plan_roles", args=[org.slug, plan.pk])
+    data = {"role-TOTAL_FORMS": 2, "role-INITIAL_FORMS": 2}
+    for i in range(2):
+        data |= {f"role-{i}-role": "legal_privacy", f"role-{i}-name": "Counsel", f"role-{i}-phone": "+44 20 7946 0000"}
+    response = client_for(member).post(url, data)
+    assert response.status_code == 200 and response.context["formset"].non_form_errors()
+    assert not PlanRole.objects.exists()
+
+
+def test_versions_of_a_plan_are_compared_with_their_playbooks_and_contacts(client_for, member, lead, org, chat):
+    from records.services import record_new_version
+
+    plan = start(member, chat)
+    plan = take(take(plan, member, "submit"), lead, "approve")
+    new = record_new_version(plan, actor=member, expected_version=plan.version)
+    services.playbook_add_templates(actor=member, plan=new, keys=["cbrne_misuse"])
+    services.plan_roles_save(
+        actor=member, plan=new, rows=[{"role": "legal_privacy", "name": "Counsel", "email": "c@example.com"}]
+    )
+    response = client_for(member).get(reverse("response:plan_compare", args=[org.slug, new.pk]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "CBRNE-related misuse attempt" in text and "Legal / privacy: Counsel (c@example.com)" in text
+    history = client_for(member).get(reverse("response:plan_history", args=[org.slug, plan.pk]))
+    assert history.status_code == 200 and history.context["events"]
+
+
+def test_hidden_characters_in_a_contact_are_caught_and_the_choice_is_audited(client_for, member, org, chat):
+    plan = start(member, chat)
+    url = reverse("response:plan_roles", args=[org.slug, plan.pk])
+    roles = ["incident_commander", "technical_lead", "communications_lead", "legal_privacy", "responsible_ai_lead"]
+    data = {"role-TOTAL_FORMS": 5, "role-INITIAL_FORMS": 5} | {f"role-{i}-role": r for i, r in enumerate(roles)}
+    data |= {"role-3-name": "Out\u200bside counsel", "role-3-phone": "+44 20 7946 0000"}
+    response = client_for(member).post(url, data)
+    assert response.status_code == 200 and "name" in response.context["formset"].forms[3].errors
+    response = client_for(member).post(url, data | {"role-3-name__hidden": "strip"})
+    assert response.status_code == 302
+    assert PlanRole.objects.get().name == "Outside counsel"
+    event = AuditEvent.objects.get(action="core.hidden_text.decided")
+    assert event.after["hidden_characters"][0]["field"] == "role-3-name"
+
+
+def test_another_lead_approves_through_the_page(client_for, member, lead, org, chat):
+    plan = take(start(member, chat), member, "submit")
+    url = reverse("response:plan_act", args=[org.slug, plan.pk])
+    response = client_for(lead).post(url, {"action": "approve", "version": plan.version})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "approved" and plan.approved_by == lead
+
+
+def test_a_playbook_a_tabletop_rehearsed_is_not_removed(member, lead, chat):
+    from tests.response.factories import TabletopFactory
+
+    plan = start(member, chat)
+    playbook = plan.playbooks.first()
+    TabletopFactory(playbook=playbook)
+    with pytest.raises(ValidationError):
+        services.playbook_remove(actor=member, playbook=playbook)
+    other = plan.playbooks.exclude(pk=playbook.pk).first()
+    other_pk = other.pk
+    services.playbook_remove(actor=member, playbook=other)
+    assert not Playbook.objects.filter(pk=other_pk).exists()
+    assert AuditEvent.objects.filter(action="response.playbook.removed", object_id=str(other_pk)).exists()
