@@ -8,7 +8,7 @@ from rest_framework import authentication, exceptions
 from authn.net import client_ip
 from authn.security_log import security_event
 
-from .tokens import mark_used, token_for
+from .tokens import mark_used, missing_two_factor, token_for
 
 KEYWORD = "bearer"
 
@@ -38,6 +38,16 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             security_event("api.token.refused", request=request._request, token=raw[:12])
             raise exceptions.AuthenticationFailed(_("The token is not valid, or it has expired or been revoked."))
+        if not token.is_service and missing_two_factor(token.user, token.organisation, token.role):
+            # Made before the organisation required two-factor sign-in, or its person removed their
+            # authenticator since: it may not change data there until they set one up again.
+            security_event("api.token.refused", request=request._request, token=token.prefix, reason="two_factor")
+            raise exceptions.PermissionDenied(
+                _(
+                    "This organisation requires two-factor sign-in and this token's owner has no authenticator "
+                    "set up: set one up, or use a token with the viewer or auditor role."
+                )
+            )
         mark_used(token, client_ip(request._request))
         return token.user, token
 

@@ -20,3 +20,9 @@ class BySequence(Cursor):
     """Audit events, newest first by sequence number (keyset on the organisation's chain)."""
 
     ordering = "-seq"
+
+
+class NewestFirst(Cursor):
+    """Jobs (audit packs): the newest first, as on their page."""
+
+    ordering = "-id"

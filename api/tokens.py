@@ -20,11 +20,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Scope, require_role
 from accounts.models import ROLE_RANK, Membership, Organisation, Role, Team
 from audit.services import record
 from authn.security_log import security_event
+from authn.sessions import WRITE_ROLES
 
 from .models import ApiToken
 
@@ -59,6 +62,21 @@ def _no_higher_than(role: str, membership: Membership) -> None:
                 % {"role": Role(membership.role).label}
             }
         )
+
+
+def missing_two_factor(user, organisation: Organisation | None, role: str) -> bool:
+    """The organisation requires two-factor sign-in of people who change data (authn.sessions:
+    members, leads, admins), the token would change data, and its person has no confirmed
+    authenticator. A token must not be a way around the organisation's sign-in policy."""
+    if organisation is None or not organisation.require_two_factor or role not in WRITE_ROLES:
+        return False
+    return not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+TWO_FACTOR_FIRST = gettext_lazy(
+    "This organisation requires two-factor sign-in: set up an authenticator app (Profile → Two-factor "
+    "sign-in) before creating a token that can change data, or give the token the viewer or auditor role."
+)
 
 
 def _issue(*, user, name, expires_at, organisation, role, team=None, created_by, hidden_text) -> tuple[ApiToken, str]:
@@ -102,6 +120,8 @@ def token_create(
         raise ValidationError({"organisation": _("You are not a member of this organisation.")})
     role = role or membership.role
     _no_higher_than(role, membership)
+    if missing_two_factor(user, organisation, role):
+        raise ValidationError({"role": TWO_FACTOR_FIRST})
     if ApiToken.objects.filter(user=user).usable().count() >= MAX_TOKENS:
         raise ValidationError(_("You have %(n)d tokens in use: revoke one first.") % {"n": MAX_TOKENS})
     with transaction.atomic():
@@ -127,6 +147,8 @@ def service_token_create(
         raise ValidationError({"team": _("Choose a team of this organisation.")})
     _no_higher_than(role, membership)
     organisation = membership.organisation
+    if missing_two_factor(membership.user, organisation, Role.ADMIN):  # the admin vouches for the token
+        raise ValidationError(_("This organisation requires two-factor sign-in: set up an authenticator app first."))
     if ApiToken.objects.filter(organisation=organisation, team__isnull=False).usable().count() >= MAX_TOKENS:
         raise ValidationError(
             _("This organisation has %(n)d service tokens in use: revoke one first.") % {"n": MAX_TOKENS}

@@ -3,6 +3,8 @@
 from django.urls import include, path, register_converter
 
 from .views import docs
+from .views import incidents as inc
+from .views import records as rec
 from .views import resources as r
 
 app_name = "api"
@@ -43,6 +45,28 @@ org_patterns = [
     path("assignments/<id:pk>/actions/", r.AssignmentAction.as_view(), name="assignment_action"),
     path("assignments/<id:pk>/evidence/", r.EvidenceList.as_view(), name="evidence_list"),
     path("audit/events/", r.AuditEventList.as_view(), name="audit_event_list"),
+    path("risks/", rec.RiskList.as_view(), name="risk_list"),
+    path("systems/<id:pk>/risks/", rec.RiskCreate.as_view(), name="risk_create"),
+    path("risks/<id:pk>/", rec.RiskDetail.as_view(), name="risk_detail"),
+    path("threat-models/", rec.ThreatModelList.as_view(), name="threat_model_list"),
+    path("systems/<id:pk>/threat-models/", rec.ThreatModelCreate.as_view(), name="threat_model_create"),
+    path("threat-models/<id:pk>/", rec.ThreatModelDetail.as_view(), name="threat_model_detail"),
+    path("red-team/", rec.ExerciseList.as_view(), name="exercise_list"),
+    path("systems/<id:pk>/red-team/", rec.ExerciseCreate.as_view(), name="exercise_create"),
+    path("red-team/<id:pk>/", rec.ExerciseDetail.as_view(), name="exercise_detail"),
+    path("red-team/<id:pk>/findings/", rec.FindingList.as_view(), name="finding_list"),
+    path("red-team/<id:pk>/findings/import/", rec.FindingImport.as_view(), name="finding_import"),
+    path("findings/<id:pk>/", rec.FindingDetail.as_view(), name="finding_detail"),
+    path("alignment-reviews/", inc.AlignmentReviewList.as_view(), name="alignment_review_list"),
+    path("alignment-reviews/<id:pk>/", inc.AlignmentReviewDetail.as_view(), name="alignment_review_detail"),
+    path("incidents/", inc.IncidentList.as_view(), name="incident_list"),
+    path("incidents/<id:pk>/", inc.IncidentDetail.as_view(), name="incident_detail"),
+    path("incidents/<id:pk>/timeline/", inc.TimelineList.as_view(), name="timeline_list"),
+    path("audit-packs/", inc.AuditPackList.as_view(), name="audit_pack_list"),
+    path("audit-packs/<id:pk>/", inc.AuditPackDetail.as_view(), name="audit_pack_detail"),
+    path("audit-packs/<id:pk>/download/", inc.AuditPackDownload.as_view(), name="audit_pack_download"),
+    path("readiness/", inc.OrganisationReadinessView.as_view(), name="organisation_readiness"),
+    path("systems/<id:pk>/readiness/", inc.SystemReadinessView.as_view(), name="system_readiness"),
 ]
 
 urlpatterns = [

@@ -332,6 +332,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "readiness.tasks.snapshot_all_task",
         "schedule": 60 * 60 * 6,
     },
+    # Verdicts compared with the latest earlier snapshot: `readiness.changed` webhook events.
+    "webhooks-readiness": {
+        "task": "webhooks.tasks.readiness_task",
+        "schedule": 60 * 60 * 3,
+    },
 }
 # Webhooks (docs/webhooks.md): who may be called and how hard we try.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
@@ -416,6 +421,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": False},
+    # One name for each choice set that several records share (api/record_serializers.py).
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "records.models.RecordStatus",
+        "FindingStatusEnum": "threats.models.FindingStatus",
+        "RatingEnum": "threats.models.LEVELS",
+        "SurfaceEnum": "governance.models.Surface",
+        "FindingSeverityEnum": "threats.models.Severity",
+        "IncidentSeverityEnum": "incidents.models.IncidentSeverity",
+    },
 }
 
 # --- Bastion --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ tests/matrix/<area>.py. A URL added without a row fails `test_every_url_is_in_th
 import json
 
 import pytest
+from django.core.files import File
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -126,7 +127,10 @@ def _request(client, name, row, world, who=None):
     url = reverse(name.split("#")[0], kwargs=kwargs)
     if row.api:
         headers = {"HTTP_AUTHORIZATION": f"Bearer {world['api_tokens'][who]}"} if who != "anonymous" else {}
-        data = json.dumps(row.data(world)) if row.data else ""
+        body = row.data(world) if row.data else None
+        if isinstance(body, dict) and any(isinstance(v, File) for v in body.values()):
+            return client.post(url, body, **headers)  # an upload: multipart/form-data
+        data = json.dumps(body) if body is not None else ""
         return client.generic(row.method.upper(), url, data, content_type="application/json", **headers)
     if row.method == "post":
         return client.post(url, row.data(world) if row.data else {})

@@ -81,6 +81,7 @@ def seed_red_team(ctx: DemoContext) -> None:
     """Code Agent's exercise last month: one open high finding (tool misuse through a poisoned web
     page) and one mitigated with a passed retest; the report approved."""
     import datetime as dt
+    from pathlib import Path
 
     from django.utils import timezone
 
@@ -139,8 +140,12 @@ def seed_red_team(ctx: DemoContext) -> None:
             "retest_result": "passed",
         },
     )
+    # The promptfoo run of the exercise, imported from its results file (docs/red-team-import.md):
+    # an excessive-agency finding mapped to TH-36 and OWASP LLM06, an unmapped competitors one.
+    sample = Path(__file__).resolve().parent / "samples" / "promptfoo-code-agent.json"
+    services.findings_import(actor=author, exercise=exercise, data=sample.read_bytes(), file_format="promptfoo")
     exercise = RED_TEAM.take(
         actor=ctx.users["platform"], record=exercise, name="submit", expected_version=exercise.version
     )
     RED_TEAM.take(actor=lead, record=exercise, name="approve", expected_version=exercise.version)
-    ctx.log("  red-team exercises: Code Agent, last month, one open high finding")
+    ctx.log("  red-team exercises: Code Agent, last month, one open high finding, a promptfoo run imported")

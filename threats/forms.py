@@ -169,6 +169,7 @@ class FindingForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm
             "harm_in_benign_use",
             "reproduction",
             "prompt",
+            "output",
             "threat",
             "control",
             "status",
@@ -178,6 +179,7 @@ class FindingForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm
         widgets = {
             "reproduction": forms.Textarea(attrs={"rows": 3}),
             "prompt": forms.Textarea(attrs={"rows": 3}),
+            "output": forms.Textarea(attrs={"rows": 3}),
             "retest_on": forms.DateInput(attrs={"type": "date"}),
         }
 
@@ -193,8 +195,19 @@ class FindingForm(HiddenCharacterCheckMixin, VersionedFormMixin, forms.ModelForm
         return {n: self.cleaned_data[n] for n in self.Meta.fields}
 
 
+IMPORT_FORMATS = [
+    ("csv", _("CSV (Bastion's columns)")),
+    ("garak", _("garak report (garak.<run>.report.jsonl)")),
+    ("promptfoo", _("promptfoo results (promptfoo eval --output results.json)")),
+]
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file of findings"), help_text=_("UTF-8, at most 1 MB and 1000 rows."))
+    format = forms.ChoiceField(label=_("File format"), choices=IMPORT_FORMATS, initial="csv", required=False)
+    file = forms.FileField(
+        label=_("File of findings"),
+        help_text=_("UTF-8. CSV: at most 1 MB and 1000 rows. Scanner files: at most 10 MB and 1000 failing checks."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

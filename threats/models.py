@@ -165,6 +165,14 @@ class FindingStatus(models.TextChoices):
     FALSE_POSITIVE = "false_positive", _("False positive")
 
 
+class Scanner(models.TextChoices):
+    """Where a finding came from when a scanner's result file was imported (threats/scanners.py)."""
+
+    NONE = "", _("Recorded by hand or from CSV")
+    GARAK = "garak", _("garak")
+    PROMPTFOO = "promptfoo", _("promptfoo")
+
+
 class RetestResult(models.TextChoices):
     NOT_RUN = "", _("Not run")
     PASSED = "passed", _("Passed")
@@ -250,9 +258,12 @@ class RedTeamExercise(GovernedRecord):
 
     def copy_children(self, new) -> list:
         copies = []
-        for finding in self.findings.all():
+        for finding in self.findings.prefetch_related("framework_items"):
+            items = list(finding.framework_items.all())
             finding.pk, finding.exercise, finding.version = None, new, 1
+            finding._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # else set() compares with the old links
             finding.save()
+            finding.framework_items.set(items)
             copies.append(finding)
         return copies
 
@@ -272,9 +283,30 @@ class RedTeamFinding(models.Model):
         blank=True,
         help_text=_("Stored exactly as given; shown escaped, with invisible characters made visible."),
     )
+    output = models.TextField(
+        _("output or response"),
+        max_length=20000,
+        blank=True,
+        help_text=_("What the system answered; stored exactly, shown escaped with invisible characters made visible."),
+    )
     threat = models.ForeignKey(
         Threat, verbose_name=_("linked threat"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    framework_items = models.ManyToManyField(
+        FrameworkItem,
+        verbose_name=_("OWASP LLM and ATLAS entries"),
+        blank=True,
+        related_name="+",
+        help_text=_("Set by a scanner import from threats/scanner_map.yaml."),
+    )
+    scanner = models.CharField(_("scanner"), max_length=10, choices=Scanner.choices, blank=True)
+    scanner_check = models.CharField(
+        _("probe or plugin"), max_length=200, blank=True, help_text=_("The scanner's name for what failed.")
+    )
+    # The scanner's check had no entry in the mapping table: kept, and flagged for a person to link.
+    unmapped = models.BooleanField(_("not in the mapping table"), default=False)
+    # sha256 of what identifies the result (scanner, check, prompt, output): importing it again adds nothing.
+    natural_key = models.CharField(max_length=64, blank=True, editable=False)
     control = models.ForeignKey(
         Control, verbose_name=_("linked control"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -292,7 +324,13 @@ class RedTeamFinding(models.Model):
         "domain",
         "reproduction",
         "prompt",
+        "output",
         "threat",
+        "framework_items",
+        "scanner",
+        "scanner_check",
+        "unmapped",
+        "natural_key",
         "control",
         "status",
         "retest_on",
@@ -303,6 +341,13 @@ class RedTeamFinding(models.Model):
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["exercise", "status", "severity"], name="finding_open_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "natural_key"],
+                condition=~models.Q(natural_key=""),
+                name="finding_natural_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

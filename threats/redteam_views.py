@@ -22,6 +22,7 @@ from records.views import create_for_system, edit_draft, record_context, system_
 from . import services
 from .forms import ExerciseForm, FindingForm, ImportForm
 from .models import BLOCKING, FindingStatus, RedTeamExercise, RedTeamFinding
+from .scanners import MAX_BYTES
 from .workflow import EXERCISE_KIND as KIND
 
 OPEN_BLOCKING = Q(findings__status=FindingStatus.OPEN, findings__severity__in=BLOCKING)
@@ -164,8 +165,25 @@ def finding_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         messages.success(request, _("Finding updated."))
         return redirect("threats:exercise_detail", org_slug, exercise.pk)
     context = record_context(membership, exercise, KIND, "finding")
-    context.update({"form": form, "finding": finding, "conflict": outcome.conflict, "can_change": can_change})
+    context.update(
+        {
+            "form": form,
+            "finding": finding,
+            "framework_items": list(
+                finding.framework_items.select_related("framework").order_by("framework__key", "ref")
+            ),
+            "conflict": outcome.conflict,
+            "can_change": can_change,
+        }
+    )
     return render(request, "threats/finding_form.html", context)
+
+
+def import_message(outcome: services.Imported) -> str:
+    text = _("%(n)s findings imported.") % {"n": len(outcome.added)}
+    if outcome.already:
+        text += " " + _("%(n)s were already imported and were left as they are.") % {"n": outcome.already}
+    return text
 
 
 @login_required
@@ -175,14 +193,15 @@ def findings_import(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if form.is_bound and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read(1024 * 1024 + 1)
+        data = form.cleaned_data["file"].read(MAX_BYTES + 1)
         try:
-            added = services.findings_import(actor=request.user, exercise=exercise, data=data)
+            outcome = services.findings_import(
+                actor=request.user, exercise=exercise, data=data, file_format=form.cleaned_data["format"] or "csv"
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, _("%(n)s findings imported.") % {"n": len(added)})
+            messages.success(request, import_message(outcome))
             return redirect("threats:exercise_detail", org_slug, pk)
     context = record_context(membership, exercise, KIND, "import")
     context.update({"form": form, "errors": errors})

@@ -3,6 +3,7 @@ through the one audited write path, only while the threat model is a draft."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from governance.models import Threat
 from records.rules import can_edit_record, can_work_on_record
 from records.services import record_create, record_update, triage
 
-from .models import RedTeamExercise, RedTeamFinding, ThreatEntry, ThreatModel, surfaces_from_profile
+from .models import RedTeamExercise, RedTeamFinding, Scanner, ThreatEntry, ThreatModel, surfaces_from_profile
 
 
 def threat_model_create(*, actor, system, data: dict[str, Any]) -> ThreatModel:
@@ -162,22 +163,46 @@ def finding_update(*, actor, finding: RedTeamFinding, expected_version: int, dat
         )
 
 
-def findings_import(*, actor, exercise: RedTeamExercise, data: bytes) -> list[RedTeamFinding]:
-    """All or nothing: every row is checked first; any error raises ValidationError listing every
-    problem as `line N, column: reason`, and nothing is written."""
-    from .findings_csv import check
+IMPORT_FORMATS = ("csv", "garak", "promptfoo")
 
-    checked = check(data, exercise.organisation)
+
+@dataclass
+class Imported:
+    added: list[RedTeamFinding]
+    already: int  # results of the file already imported into the exercise (natural key)
+
+
+def findings_import(*, actor, exercise: RedTeamExercise, data: bytes, file_format: str = "csv") -> Imported:
+    """All or nothing: the whole file is checked first (findings_csv, scanners); any error raises
+    ValidationError listing every problem, and nothing is written. Results already imported into
+    the exercise (same natural key) are not added again."""
+    from .findings_csv import check
+    from .scanners import CHECKERS
+
+    if file_format not in IMPORT_FORMATS:
+        raise ValidationError({"format": _("Choose csv, garak or promptfoo.")})
+    checker = CHECKERS[Scanner(file_format)] if file_format in CHECKERS else check
+    checked = checker(data, exercise.organisation)
     if checked.errors:
         raise ValidationError(checked.errors)
     with transaction.atomic():
         locked = _finding_work(actor, exercise)
-        return [
-            audited_create(
-                RedTeamFinding,
-                actor=actor,
-                action="threats.finding.imported",
-                data={"organisation": locked.organisation, "exercise": locked, **row},
+        keys = {row.get("natural_key", "") for row in checked.rows} - {""}
+        known = set(
+            RedTeamFinding.objects.filter(exercise=locked, natural_key__in=keys).values_list("natural_key", flat=True)
+        )
+        added = []
+        for row in checked.rows:
+            if row.get("natural_key") in known:
+                continue
+            data_ = {k: v for k, v in row.items() if k != "framework_items"}
+            added.append(
+                audited_create(
+                    RedTeamFinding,
+                    actor=actor,
+                    action="threats.finding.imported",
+                    data={"organisation": locked.organisation, "exercise": locked, **data_},
+                    m2m={"framework_items": row["framework_items"]} if "framework_items" in row else None,
+                )
             )
-            for row in checked.rows
-        ]
+        return Imported(added=added, already=len(checked.rows) - len(added))

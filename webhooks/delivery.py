@@ -20,10 +20,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.jobs import lease_seconds
+
 from . import net
 from .models import Attempt, Delivery, DeliveryStatus, Endpoint
-
-CLAIM_SECONDS = 60
 
 
 def setting(name: str) -> int:
@@ -69,17 +69,32 @@ def due(now: dt.datetime) -> Q:
 
 
 def claim(delivery_id: int, now: dt.datetime) -> bool:
+    """Claim the attempt for one job lease (core.jobs: `BASTION_JOB_LEASE_SECONDS`, a minute by
+    default): a worker killed mid-attempt leaves a claim that expires, and the attempt is made again."""
     claimed = Delivery.objects.filter(due(now), pk=delivery_id).update(
-        claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
+        claimed_until=now + dt.timedelta(seconds=lease_seconds()), attempts=F("attempts") + 1
     )
     return bool(claimed)
 
 
+def _held_for(delivery_id: int, now: dt.datetime) -> int | None:
+    """Seconds until another worker's claim on a pending delivery expires (None: no live claim)."""
+    until = (
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, claimed_until__gt=now)
+        .values_list("claimed_until", flat=True)
+        .first()
+    )
+    return None if until is None else int((until - now).total_seconds()) + 1
+
+
 def deliver(delivery_id: int) -> int | None:
-    """Make one attempt if the delivery is due; the seconds until the next attempt, or None."""
+    """Make one attempt if the delivery is due; the seconds until the next attempt, or None.
+
+    A message redelivered while a claim still holds (its worker may have died mid-attempt) answers
+    the seconds until the claim expires, so the task looks again then instead of dropping it."""
     now = timezone.now()
     if not claim(delivery_id, now):
-        return None
+        return _held_for(delivery_id, now)
     delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
     body = encode(delivery.payload)

@@ -3,8 +3,9 @@
 Every governed write records an audit event (audit.services), whatever the path (a page, the
 API, a background job), so listening to new audit events covers them all without any app
 calling this one. `ACTIONS` maps an audit action to a webhook event type and `BUILDERS` turn
-the audit event into the event's `data`. A later record type (incidents, readiness, audit
-packs, risk acceptances) adds its actions and a builder here: see docs/webhooks.md.
+the audit event into the event's `data`. Readiness has no audit event (it is computed): its
+`readiness_scan` compares each system's verdict with its latest daily snapshot. See
+docs/webhooks.md.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_save
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +25,22 @@ from accounts.models import Organisation
 from assessments.models import Assessment, ControlAssignment
 from assessments.workflow import ASSIGNMENT
 from audit.models import AuditEvent
+from incidents.models import Incident
+from readiness import engine
+from readiness.models import ReadinessSnapshot
+from reports.models import AuditPack
+from risks.models import RiskScenario
 
 from .models import Delivery, Endpoint
 
 STATUS_CHANGED = "assignment.status_changed"
 OVERDUE = "assignment.overdue"
 ASSESSMENT_APPROVED = "assessment.approved"
+INCIDENT_OPENED = "incident.opened"
+INCIDENT_CLOSED = "incident.closed"
+AUDIT_PACK_READY = "audit_pack.ready"
+ACCEPTANCE_EXPIRED = "risk_acceptance.expired"
+READINESS_CHANGED = "readiness.changed"
 TEST = "webhook.test"
 
 # The event types admins may subscribe to, with what they mean.
@@ -36,11 +48,20 @@ EVENT_TYPES: dict[str, Any] = {
     STATUS_CHANGED: _("A control assignment moved through its workflow (started, implemented, verified, …)."),
     OVERDUE: _("A control assignment passed its due date without being decided (once per due date)."),
     ASSESSMENT_APPROVED: _("An assessment was approved."),
+    INCIDENT_OPENED: _("An incident was reported."),
+    INCIDENT_CLOSED: _("An incident was closed after its post-incident review."),
+    AUDIT_PACK_READY: _("An audit pack finished building and can be downloaded."),
+    ACCEPTANCE_EXPIRED: _("A risk's acceptance passed its date: the risk is open again."),
+    READINESS_CHANGED: _("An AI system became audit-ready, or stopped being so (checked every few hours)."),
 }
 
 ACTIONS: dict[str, str] = {
     **{f"{ASSIGNMENT.action_prefix}.{t.name}": STATUS_CHANGED for t in ASSIGNMENT.transitions},
     "assessments.assessment.approved": ASSESSMENT_APPROVED,
+    "incidents.incident.reported": INCIDENT_OPENED,
+    "incidents.incident.close": INCIDENT_CLOSED,
+    "reports.pack.built": AUDIT_PACK_READY,
+    "risks.riskscenario.acceptance_expired": ACCEPTANCE_EXPIRED,
 }
 
 
@@ -79,9 +100,65 @@ def _assessment_approved(event: AuditEvent) -> dict[str, Any] | None:
     return {"assessment": {"id": assessment.pk, "system": _system(assessment.ai_system)}, "actor": event.actor_label}
 
 
+def _incident(event: AuditEvent) -> dict[str, Any] | None:
+    incident = Incident.objects.prefetch_related("systems").filter(pk=event.object_id).first()
+    if incident is None:
+        return None
+    systems = sorted(incident.systems.all(), key=lambda s: s.pk)
+    return {
+        "incident": {
+            "id": incident.pk,
+            "title": incident.title,
+            "severity": incident.severity,
+            "domain": incident.domain,
+            "status": incident.status,
+            "detected_at": incident.detected_at.isoformat(),
+            "closed_at": incident.closed_at.isoformat() if incident.closed_at else None,
+            "systems": [_system(s) for s in systems],
+        },
+        "actor": event.actor_label,
+    }
+
+
+def _pack_ready(event: AuditEvent) -> dict[str, Any] | None:
+    pack = AuditPack.objects.select_related("ai_system", "organisation").filter(pk=event.object_id).first()
+    if pack is None:
+        return None
+    args = {"org_slug": pack.organisation.slug, "pk": pack.pk}
+    return {
+        "audit_pack": {
+            "id": pack.pk,
+            "system": _system(pack.ai_system) if pack.ai_system else None,
+            "sha256": pack.sha256,
+            "size": pack.size,
+            "download": reverse("api:audit_pack_download", kwargs=args),  # with a token of an auditor, lead or admin
+        }
+    }
+
+
+def _acceptance_expired(event: AuditEvent) -> dict[str, Any] | None:
+    risk = RiskScenario.objects.select_related("ai_system").filter(pk=event.object_id).first()
+    if risk is None:
+        return None
+    return {
+        "risk": {
+            "id": risk.pk,
+            "title": risk.title,
+            "domain": risk.domain,
+            "system": _system(risk.ai_system),
+            "accepted_until": risk.acceptance_until.isoformat() if risk.acceptance_until else None,
+            "residual_score": risk.residual_likelihood * risk.residual_impact,
+        }
+    }
+
+
 BUILDERS: dict[str, Callable[[AuditEvent], dict[str, Any] | None]] = {
     STATUS_CHANGED: _status_changed,
     ASSESSMENT_APPROVED: _assessment_approved,
+    INCIDENT_OPENED: _incident,
+    INCIDENT_CLOSED: _incident,
+    AUDIT_PACK_READY: _pack_ready,
+    ACCEPTANCE_EXPIRED: _acceptance_expired,
 }
 
 
@@ -148,17 +225,56 @@ def connect() -> None:
     post_save.connect(on_audit_event, sender=AuditEvent, dispatch_uid="webhooks.on_audit_event")
 
 
+def _subscribers(event_type: str) -> dict[int, list[Endpoint]]:
+    """Active endpoints subscribed to the event type, by organisation."""
+    by_org: dict[int, list[Endpoint]] = {}
+    for endpoint in Endpoint.objects.filter(is_active=True, retired_at__isnull=True).select_related("organisation"):
+        if endpoint.subscribes_to(event_type):
+            by_org.setdefault(endpoint.organisation_id, []).append(endpoint)
+    return by_org
+
+
+def readiness_scan(today: dt.date | None = None) -> int:
+    """Every few hours: a `readiness.changed` event for each system whose verdict (audit-ready or
+    not) differs from the one in its latest snapshot before today (readiness/snapshots.py, the
+    daily record of verdicts), once per system, day and verdict. Returns the deliveries made."""
+    today = today or timezone.localdate()
+    made = 0
+    for endpoints in _subscribers(READINESS_CHANGED).values():
+        org = endpoints[0].organisation
+        verdicts = engine.for_organisation(org).systems
+        previous: dict[int, bool] = {}
+        for ai_system_id, ready in (
+            ReadinessSnapshot.objects.filter(organisation=org, scope="system", day__lt=today)
+            .order_by("ai_system_id", "-day")
+            .values_list("ai_system_id", "systems_ready")
+        ):
+            previous.setdefault(ai_system_id, bool(ready))
+        with transaction.atomic():
+            for verdict in verdicts:
+                was = previous.get(verdict.system_id)
+                if was is None or was == verdict.audit_ready:
+                    continue  # no earlier verdict to compare with, or no change
+                data = {
+                    "system": {"id": verdict.system_id, "name": verdict.name},
+                    "audit_ready": verdict.audit_ready,
+                    "was_audit_ready": was,
+                    "failing": [
+                        {"key": c.key, "label": str(c.label), "reason": str(c.reason)} for c in verdict.failing
+                    ],
+                }
+                key = f"readiness:{verdict.system_id}:{today.isoformat()}:{int(verdict.audit_ready)}"
+                made += len(emit(org, READINESS_CHANGED, key, data, endpoints))
+    return made
+
+
 def overdue_scan(today: dt.date | None = None, lookback_days: int = 3) -> int:
     """Daily: an `assignment.overdue` event for each assignment that became overdue lately (its
     due date within `lookback_days` before today, so a missed run is caught up), once per
     assignment and due date. Returns the number of deliveries made."""
     today = today or timezone.localdate()
-    by_org: dict[int, list[Endpoint]] = {}
-    for endpoint in Endpoint.objects.filter(is_active=True, retired_at__isnull=True).select_related("organisation"):
-        if endpoint.subscribes_to(OVERDUE):
-            by_org.setdefault(endpoint.organisation_id, []).append(endpoint)
     made = 0
-    for endpoints in by_org.values():
+    for endpoints in _subscribers(OVERDUE).values():
         org = endpoints[0].organisation
         assignments = (
             ControlAssignment.objects.filter(organisation=org, retired_at__isnull=True)

@@ -29,3 +29,9 @@ def sweep_task() -> None:
 def overdue_task() -> None:
     """Daily (beat): `assignment.overdue` events."""
     events.overdue_scan()
+
+
+@shared_task
+def readiness_task() -> None:
+    """Every few hours (beat): `readiness.changed` events."""
+    events.readiness_scan()

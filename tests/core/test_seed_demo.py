@@ -66,6 +66,8 @@ def test_it_builds_the_demo_and_is_idempotent(demo_data):
     assert code_agent.status == "approved" and code_agent.ends_on < timezone.localdate()
     assert code_agent.findings.filter(severity="high", status="open").exists()
     assert code_agent.findings.filter(status="mitigated", retest_result="passed").exists()
+    imported = code_agent.findings.filter(scanner="promptfoo").order_by("scanner_check")
+    assert [(f.scanner_check, f.unmapped) for f in imported] == [("competitors", True), ("excessive-agency", False)]
     assert verify_chain(org).ok
     assert "lead2" in demo_data
 
