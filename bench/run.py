@@ -220,6 +220,15 @@ def build_pages(client_for) -> list[Page]:
             url("audit:event_list") + f"?since={long_ago}&until={week_later}",
             load=True,
         ),
+        # The auditor's landing page: every system's gates and readiness, trends from snapshots.
+        Page("readiness dashboard", "bench-auditor", url("readiness:dashboard"), load=True, smoke=True),
+        Page("framework coverage", "bench-auditor", url("readiness:coverage"), load=True),
+        Page("risk register", "bench-lead", url("risks:register"), load=True, smoke=True),
+        Page("incidents", "bench-lead", url("incidents:incident_list"), load=True, smoke=True),
+        Page("components (organisation)", "bench-lead", url("components:component_list"), load=True),
+        Page("alignment reviews", "bench-lead", url("alignment:review_list"), load=True),
+        Page("IR plans", "bench-lead", url("response:plan_list"), load=True),
+        Page("statement of applicability", "bench-lead", url("regulatory:soa"), load=True),
     ]
     pages += [
         Page(

@@ -371,6 +371,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # fpdf2 subsets the embedded font through fontTools, which narrates every table at INFO.
+        "fontTools": {"level": "WARNING"},
         # Sign-ins, lockouts, two-factor changes, denials, exports, role changes: separate from the
         # audit trail, for the operator's log pipeline.
         "bastion.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
