@@ -23,7 +23,7 @@ from audit.editing import run_service
 from core.pages import paginate
 from records.models import FollowUpStatus
 from records.rules import can_edit_record
-from records.views import create_for_system, edit_draft, record_context, system_tab
+from records.views import create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
 from .forms import AttachmentForm, DecisionForm, FindingForm, MetricForm, ReviewForm
@@ -104,13 +104,9 @@ def review_create(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _get(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, KIND.queryset(), pk, **kwargs)
-
-
 @login_required
 def review_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, review = _get(request, org_slug, pk)
+    membership, review = get_record(request, org_slug, pk, KIND)
     context = record_context(membership, review, KIND)
     condition_ids = set(review.conditions.values_list("follow_up_id", flat=True))
     today = timezone.localdate()
@@ -151,7 +147,7 @@ def review_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def review_decide(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, review = _get(request, org_slug, pk, min_role=Role.LEAD)
+    membership, review = get_record(request, org_slug, pk, KIND, min_role=Role.LEAD)
     ensure(REVIEW.allows(membership, review, "approve"), str(REVIEW["approve"].refusal))
     if review.status != ReviewStatus.IN_REVIEW:
         messages.info(request, _("Only a review submitted for review is decided."))
@@ -196,7 +192,7 @@ def _child_page(request, membership, review, kind: str, form, child=None, confli
 @login_required
 def child_add(request: HttpRequest, org_slug: str, pk: int, kind: str) -> HttpResponse:
     _model, form_class, _label = CHILDREN[kind]
-    membership, review = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, review = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_edit_record(membership, review), EDIT_REFUSAL)
     form = form_class(request.POST or None, review=review)
     outcome = run_service(
@@ -255,7 +251,7 @@ def child_remove(request: HttpRequest, org_slug: str, pk: int, kind: str) -> Htt
 
 @login_required
 def attachment_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, review = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, review = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_edit_record(membership, review), EDIT_REFUSAL)
     form = AttachmentForm(request.POST or None, request.FILES or None)
     outcome = run_service(

@@ -86,7 +86,7 @@ def create_for_system(
 def edit_draft(request, org_slug: str, pk: int, kind: RecordKind, *, make_form, save, template: str) -> HttpResponse:
     """Edit a draft (or sent-back) version of any record type: `make_form(membership, record,
     data)` builds the form, `save(record, form)` calls the type's service."""
-    membership, record = _get(request, org_slug, pk, kind, min_role=Role.MEMBER)
+    membership, record = get_record(request, org_slug, pk, kind, min_role=Role.MEMBER)
     ensure(rules.can_edit_record(membership, record), _("Only drafts are edited, by leads and the record's teams."))
     form = make_form(membership, record, request.POST or None)
     outcome = run_service(form, lambda: save(record, form), actor=request.user, about=record)
@@ -98,14 +98,16 @@ def edit_draft(request, org_slug: str, pk: int, kind: RecordKind, *, make_form, 
     return render(request, template, context)
 
 
-def _get(request, org_slug, pk, kind: RecordKind, **kwargs):
+def get_record(request, org_slug, pk, kind: RecordKind, **kwargs):
+    """The membership and the record of that kind, fetched through the organisation (outsider 404,
+    low role 403): the first line of every record page, shared and type-specific."""
     return get_object_for_user(request, org_slug, kind.queryset(), pk, **kwargs)
 
 
 @login_required
 @require_POST
 def act(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) -> HttpResponse:
-    membership, record = _get(request, org_slug, pk, kind, min_role=Role.MEMBER)
+    membership, record = get_record(request, org_slug, pk, kind, min_role=Role.MEMBER)
     form = RecordActionForm(request.POST)
     name = request.POST.get("action", "")
     if name not in kind.workflow:
@@ -144,7 +146,7 @@ def act(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) -> HttpR
 @login_required
 @require_POST
 def new_version(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) -> HttpResponse:
-    membership, record = _get(request, org_slug, pk, kind, min_role=Role.MEMBER)
+    membership, record = get_record(request, org_slug, pk, kind, min_role=Role.MEMBER)
     ensure(rules.can_work_on_record(membership, record), _("Leads and the members of the record's teams do this."))
     form = VersionOnlyForm(request.POST)
     if not form.is_valid():
@@ -164,7 +166,7 @@ def new_version(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) 
 
 @login_required
 def history(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) -> HttpResponse:
-    membership, record = _get(request, org_slug, pk, kind)
+    membership, record = get_record(request, org_slug, pk, kind)
     context = record_context(membership, record, kind, "history")
     context["events"] = history_for(record)
     return render(request, "records/history.html", context)
@@ -173,7 +175,7 @@ def history(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) -> H
 @login_required
 def compare_view(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) -> HttpResponse:
     """This version beside another of the same record (by default the one it was copied from)."""
-    membership, record = _get(request, org_slug, pk, kind)
+    membership, record = get_record(request, org_slug, pk, kind)
     versions = list(
         kind.model.objects.filter(organisation=membership.organisation, series=record.series)
         .only("pk", "record_version", "status", "title", "organisation_id", "ai_system_id", "series")
@@ -194,7 +196,7 @@ def compare_view(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind)
 
 @login_required
 def follow_up_create(request: HttpRequest, org_slug: str, pk: int, kind: RecordKind) -> HttpResponse:
-    membership, record = _get(request, org_slug, pk, kind, min_role=Role.MEMBER)
+    membership, record = get_record(request, org_slug, pk, kind, min_role=Role.MEMBER)
     ensure(rules.can_work_on_record(membership, record), _("Leads and the members of the record's teams do this."))
     form = FollowUpForm(request.POST or None, org=membership.organisation)
     saved = False

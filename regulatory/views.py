@@ -19,7 +19,7 @@ from governance.models import AISystem, EUAIActTier, FrameworkItem
 from governance.views.inventory import system_page_context
 from records.models import RecordStatus
 from records.rules import can_create_record
-from records.views import create_for_system, edit_draft, record_context
+from records.views import create_for_system, edit_draft, get_record, record_context
 from reports.documents import render_docx, render_pdf, render_xlsx
 
 from . import annex_iv, documents, rules, services, soa
@@ -165,13 +165,9 @@ def fria_create(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _fria(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, KIND.queryset(), pk, **kwargs)
-
-
 @login_required
 def fria_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, fria = _fria(request, org_slug, pk)
+    membership, fria = get_record(request, org_slug, pk, KIND)
     context = record_context(membership, fria, KIND)
     context["answers"] = [
         (documents.fria_label(name), getattr(fria, name)) for name in FundamentalRightsAssessment.TEXT_FIELDS
@@ -196,7 +192,7 @@ def fria_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def fria_export(request: HttpRequest, org_slug: str, pk: int, fmt: str) -> HttpResponse:
-    _membership, fria = _fria(request, org_slug, pk)
+    _membership, fria = get_record(request, org_slug, pk, KIND)
     if fmt not in ("pdf", "docx"):
         raise Http404("No such format")
     document = documents.fria_document(fria)

@@ -22,7 +22,7 @@ from governance.models import AISystem
 from governance.views.inventory import system_page_context
 from records.models import RecordStatus
 from records.rules import can_create_record, can_edit_record
-from records.views import record_context
+from records.views import get_record, record_context
 
 from . import services
 from .coverage import coverage
@@ -136,13 +136,9 @@ def plan_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "response/plan_create.html", context)
 
 
-def _get(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, KIND.queryset(), pk, **kwargs)
-
-
 @login_required
 def plan_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, plan = _get(request, org_slug, pk)
+    membership, plan = get_record(request, org_slug, pk, KIND)
     context = record_context(membership, plan, KIND)
     children = plan_children(plan)
     used = {p.template_key for p in children["playbooks"]}
@@ -191,7 +187,7 @@ def _notification_rows(items: list[dict]) -> list[dict]:
 def plan_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """The plan's fields with its severity levels and external notifications as formsets, saved
     together at the plan's version."""
-    membership, plan = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, plan = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_edit_record(membership, plan), DRAFTS_ONLY)
     data = request.POST or None
     form = PlanForm(
@@ -240,7 +236,7 @@ def plan_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 @login_required
 def plan_roles(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """The five roles and their contacts, one form per role."""
-    membership, plan = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, plan = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_edit_record(membership, plan), DRAFTS_ONLY)
     current = {r.role: r for r in plan_children(plan)["roles"]}
     initial = []
@@ -293,7 +289,7 @@ class _Decisions:
 def playbook_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Write a playbook, or add more from the templates (those that fit the covered systems are
     ticked)."""
-    membership, plan = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, plan = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_edit_record(membership, plan), DRAFTS_ONLY)
     fits = {t.key for t in fitting(plan.covered_systems)}
     used = set(Playbook.objects.filter(plan=plan).values_list("template_key", flat=True))

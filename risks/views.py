@@ -18,7 +18,7 @@ from governance.models import AISystem, Scenario
 from governance.views.inventory import system_page_context
 from records.forms import VersionOnlyForm
 from records.rules import can_create_record
-from records.views import create_for_system, edit_draft, record_context
+from records.views import create_for_system, edit_draft, get_record, record_context
 
 from . import rules, services
 from .forms import AcceptForm, RegisterFilter, RiskForm
@@ -120,13 +120,9 @@ def risk_add_example(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
     return redirect("risks:risk_detail", org_slug, risk.pk)
 
 
-def _risk(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, KIND.queryset(), pk, **kwargs)
-
-
 @login_required
 def risk_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, risk = _risk(request, org_slug, pk)
+    membership, risk = get_record(request, org_slug, pk, KIND)
     context = record_context(membership, risk, KIND)
     context.update(
         {
@@ -163,7 +159,7 @@ def risk_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def risk_accept(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, risk = _risk(request, org_slug, pk, min_role=Role.LEAD)
+    membership, risk = get_record(request, org_slug, pk, KIND, min_role=Role.LEAD)
     ensure(
         rules.can_accept_risk(membership, risk),
         _("A lead of a security or safety team accepts a risk of both domains."),
@@ -195,7 +191,7 @@ def risk_accept(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def risk_cosign(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, risk = _risk(request, org_slug, pk, min_role=Role.LEAD)
+    membership, risk = get_record(request, org_slug, pk, KIND, min_role=Role.LEAD)
     ensure(rules.can_cosign_acceptance(membership, risk), _("A second lead, from the other side, co-signs."))
     form = VersionOnlyForm(request.POST)
     if form.is_valid():

@@ -17,7 +17,7 @@ from accounts.models import Role
 from audit.editing import run_service
 from core.pages import paginate
 from records.rules import can_work_on_record
-from records.views import create_for_system, edit_draft, record_context, system_tab
+from records.views import create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
 from .forms import ExerciseForm, FindingForm, ImportForm
@@ -81,13 +81,9 @@ def exercise_create(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     )
 
 
-def _get(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, KIND.queryset(), pk, **kwargs)
-
-
 @login_required
 def exercise_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, exercise = _get(request, org_slug, pk)
+    membership, exercise = get_record(request, org_slug, pk, KIND)
     context = record_context(membership, exercise, KIND)
     findings = list(exercise.findings.select_related("threat", "control").order_by("pk"))
     context.update(
@@ -126,7 +122,7 @@ def exercise_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def finding_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, exercise = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, exercise = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_work_on_record(membership, exercise), _("Leads and the system's owner team record findings."))
     form = FindingForm(request.POST or None, org=membership.organisation)
     outcome = run_service(
@@ -188,7 +184,7 @@ def import_message(outcome: services.Imported) -> str:
 
 @login_required
 def findings_import(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, exercise = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, exercise = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_work_on_record(membership, exercise), _("Leads and the system's owner team record findings."))
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []

@@ -14,7 +14,7 @@ from accounts.models import Role
 from audit.editing import run_service
 from core.pages import paginate
 from records.rules import can_edit_record
-from records.views import create_for_system, edit_draft, record_context, system_tab
+from records.views import create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
 from .forms import EntryForm, SuggestForm, ThreatModelForm
@@ -70,13 +70,9 @@ def threat_model_create(request: HttpRequest, org_slug: str, pk: int) -> HttpRes
     )
 
 
-def _get(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, KIND.queryset(), pk, **kwargs)
-
-
 @login_required
 def threat_model_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, threat_model = _get(request, org_slug, pk)
+    membership, threat_model = get_record(request, org_slug, pk, KIND)
     context = record_context(membership, threat_model, KIND)
     entries = entries_of(threat_model)
     for entry in entries:
@@ -104,7 +100,7 @@ def threat_model_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 def threat_model_suggest(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """ "Suggest threats for this system": the library threats on its surfaces that apply to its
     profile, all ticked; the author keeps or drops each and adds the kept ones in one step."""
-    membership, threat_model = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, threat_model = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_edit_record(membership, threat_model), _("Only drafts are edited, by leads and the record's teams."))
     suggested = services.suggestions(threat_model)
     form = SuggestForm(request.POST or None, suggested=suggested, initial={"threats": [t.pk for t in suggested]})
@@ -125,7 +121,7 @@ def threat_model_suggest(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
 
 @login_required
 def entry_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, threat_model = _get(request, org_slug, pk, min_role=Role.MEMBER)
+    membership, threat_model = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
     ensure(can_edit_record(membership, threat_model), _("Only drafts are edited, by leads and the record's teams."))
     form = EntryForm(request.POST or None, threat_model=threat_model)
     outcome = run_service(
