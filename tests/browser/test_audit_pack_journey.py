@@ -29,14 +29,15 @@ def test_an_auditor_reads_why_a_system_is_not_ready_and_takes_away_its_audit_pac
     not_ready.locator("h3 a").click()
 
     panel = page.locator("section", has=page.locator("#readiness-heading"))
-    assert "Not audit-ready" in panel.inner_text()
+    expect(panel).to_contain_text("Not audit-ready")
     failing = panel.locator("li.gate-fail")
-    assert failing.count() >= 1 and failing.first.inner_text().strip()
+    expect(failing.first).not_to_be_empty()
 
     page.get_by_role("button", name="Request an audit pack of this system").click()
     page.wait_for_url("**/audit-packs/")
     job = page.locator("#pack-job")
-    expect("Waiting for a worker" in job.inner_text() and job.locator("progress")).to_be_visible()
+    expect(job).to_contain_text("Waiting for a worker")
+    expect(job.locator("progress")).to_be_visible()
 
     assert len(queued) == 1
     pack_build(queued[0])  # the worker's turn; the page polls every 2 seconds

@@ -34,5 +34,6 @@ def test_an_incident_is_reported_contained_resolved_and_shown_on_the_system_page
 
     page.get_by_role("link", name="Support Chatbot").click()
     rows = page.locator("table tbody tr", has_text="Refund tool called from a pasted e-mail")
-    assert rows.count() == 1 and "Resolved" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Resolved")
     assert page.console_errors == []

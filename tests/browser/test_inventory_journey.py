@@ -36,9 +36,10 @@ def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
     page.get_by_role("link", name="AI systems").first.click()
     page.get_by_label("Search", exact=True).fill("claims")
     page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**q=claims**")
     rows = page.locator("table tbody tr")
-    assert rows.count() == 1
-    assert "Claims Triage Assistant" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Claims Triage Assistant")
     assert page.console_errors == []  # no CSP violations or script errors
 
 

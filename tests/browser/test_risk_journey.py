@@ -39,8 +39,10 @@ def test_a_risk_is_added_approved_and_counted_on_the_system_page(page, demo):
     cell = (
         page.locator("#panel-heatmap-caption").locator("xpath=..").locator("td[data-likelihood='5'][data-impact='1'] a")
     )
-    assert cell.inner_text() == "1"
+    expect(cell).to_have_text("1")
     cell.click()
+    page.wait_for_url("**likelihood=5**")
     rows = page.locator("table:not(.heatmap) tbody tr")
-    assert rows.count() == 1 and "Refund policy invented" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Refund policy invented")
     assert page.console_errors == []

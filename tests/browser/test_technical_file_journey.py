@@ -16,9 +16,9 @@ def test_the_hiring_screener_technical_file_downloads_as_pdf_and_docx(page, demo
     page.get_by_role("link", name="Hiring Screener").click()
     page.locator("#main").get_by_role("link", name="Regulatory", exact=True).click()
     page.get_by_role("link", name="Open the technical file").click()
-    missing = page.locator("#missing-list li")
-    assert missing.count() > 0
+    # Web-first assertions wait for the new page; an immediate count() could still see the old one.
     expect(page.locator("li[data-missing='declaration_of_conformity']")).to_be_visible()
+    expect(page.locator("#missing-list li")).not_to_have_count(0)
 
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Download PDF").click()
