@@ -78,6 +78,7 @@ def page(browser, live_server):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.console_errors = errors
+    page.base_url = live_server.url
     yield page
     context.close()
 
@@ -113,10 +114,30 @@ def demo(transactional_db, settings):
         connection.connection.backup(_demo_snapshot)
 
 
-def sign_in(page, username, password="demo"):
-    # Leave the last page first: its htmx requests (the bell's count loads after the page) would
-    # otherwise land signed out, be sent to the sign-in page and set a new CSRF cookie under the
-    # form this function is about to post.
+def sign_in(page, username, to="/"):
+    """Open `to` as `username`, signed in through a session made on the server (Django's
+    `force_login`, which runs the same login signals as the form), not through the sign-in form:
+    typing a password into the form costs three page loads, and about thirty journeys do it.
+    The inventory journey walks the form itself. `to` defaults to where signing in lands."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    # Leave the last page first: its late htmx requests (the bell's count loads after the page)
+    # would otherwise land signed out and could set cookies under the new session.
+    page.goto("about:blank")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    page.context.clear_cookies()
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": page.base_url}])
+    page.goto(to)
+    if to == "/":
+        page.wait_for_url("**/o/**")
+
+
+def sign_in_with_password(page, username, password="demo"):
+    """Sign in as a person does: the sign-in form, then wherever it lands."""
     page.goto("about:blank")
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)

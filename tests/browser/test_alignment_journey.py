@@ -8,8 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_review_with_its_required_areas_is_approved_by_a_safety_lead_and_shown_on_the_system_page(page, demo):
-    sign_in(page, "platform")
-    page.goto("/o/acme/systems/")
+    sign_in(page, "platform", to="/o/acme/systems/")
     page.get_by_role("link", name="Pricing RL Agent").click()
     page.get_by_role("link", name="Alignment", exact=True).last.click()
     page.get_by_role("link", name="Start an alignment review").click()
@@ -28,8 +27,6 @@ def test_a_review_with_its_required_areas_is_approved_by_a_safety_lead_and_shown
     page.get_by_role("button", name="Add metric").click()
     expect(page.get_by_text("Pass", exact=True)).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-
-    page.context.clear_cookies()
     sign_in(page, "lead2")
     review = AlignmentReview.objects.get(ai_system__name="Pricing RL Agent")
     page.goto(f"/o/acme/alignment-reviews/{review.pk}/")

@@ -22,9 +22,8 @@ from tests.browser.conftest import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def switch_user(page, username):
-    page.context.clear_cookies()
-    sign_in(page, username)
+def switch_user(page, username, to="/"):
+    sign_in(page, username, to=to)
 
 
 def readiness_row(page, domain):
@@ -58,8 +57,7 @@ def test_an_assessment_from_questionnaire_to_approval(page, demo):
     system_url = f"/o/acme/systems/{system.pk}/"
 
     # --- lead: the questionnaire ---------------------------------------------------------------
-    sign_in(page, "lead")
-    page.goto(system_url)
+    sign_in(page, "lead", to=system_url)
     expect(page.get_by_text("No controls assigned yet")).to_be_visible()
     page.get_by_role("link", name="Assessment", exact=True).click()
     page.get_by_role("button", name="Start the assessment").click()
@@ -138,8 +136,7 @@ def test_an_assessment_from_questionnaire_to_approval(page, demo):
     expect(page.get_by_text("Implemented · awaiting verification")).to_be_visible()
 
     # --- verified by someone else, inline from their work lists (htmx, no reload) -----------------
-    switch_user(page, "lead")
-    page.goto("/o/acme/work/?status=implemented")
+    switch_user(page, "lead", to="/o/acme/work/?status=implemented")
     row = page.locator("tr", has_text="PH-01")
     row.get_by_label(re.compile("Next step for PH-01")).select_option("verify")
     row.get_by_role("button", name="Apply").click()
@@ -147,8 +144,7 @@ def test_an_assessment_from_questionnaire_to_approval(page, demo):
     expect(page.locator("tr", has_text="PH-01")).to_contain_text("Verified")
     expect(page.locator("#live-region")).to_contain_text("PH-01: Verify done")
 
-    switch_user(page, "lead2")
-    page.goto("/o/acme/work/?status=implemented")
+    switch_user(page, "lead2", to="/o/acme/work/?status=implemented")
     row = page.locator("tr", has_text="GR-01")
     row.get_by_label(re.compile("Next step for GR-01")).select_option("verify")
     row.get_by_role("button", name="Apply").click()
@@ -162,15 +158,13 @@ def test_an_assessment_from_questionnaire_to_approval(page, demo):
 
     # --- the rest of the plan is worked; lead submits, lead2 approves --------------------------
     decide_the_rest(system, {"PH-01", "GR-01"})
-    switch_user(page, "lead")
-    page.goto(system_url)
+    switch_user(page, "lead", to=system_url)
     page.get_by_role("link", name="Assessment", exact=True).click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review by Lena Lead")).to_be_visible()
     assert page.get_by_role("button", name="Record decision").count() == 0  # not by the submitter
 
-    switch_user(page, "lead2")
-    page.goto(system_url)
+    switch_user(page, "lead2", to=system_url)
     page.get_by_role("link", name="Assessment", exact=True).click()
     page.get_by_label("Approved").check()
     page.get_by_label("Comment").fill("Evidence checked on a sample.")

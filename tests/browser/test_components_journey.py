@@ -10,8 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_mcp_server_is_added_approved_by_a_security_lead_and_exported(page, demo):
     # A lead (of the safety team) adds an MCP server to the Code Agent.
-    sign_in(page, "lead2")
-    page.goto("/o/acme/systems/")
+    sign_in(page, "lead2", to="/o/acme/systems/")
     page.get_by_role("link", name="Code Agent").click()
     page.get_by_role("link", name="Components", exact=True).click()
     page.get_by_role("button", name="Add a component").click()
@@ -26,9 +25,7 @@ def test_an_mcp_server_is_added_approved_by_a_security_lead_and_exported(page, d
     expect(page.get_by_role("link", name="Calendar MCP").first).to_be_visible()
 
     # The security lead approves it from its page.
-    page.context.clear_cookies()
-    sign_in(page, "lead")
-    page.goto("/o/acme/work/")
+    sign_in(page, "lead", to="/o/acme/work/")
     page.get_by_role("link", name="Calendar MCP").click()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("Approved: the agent may use it.")).to_be_visible()

@@ -8,8 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_incident_is_reported_contained_resolved_and_shown_on_the_system_page(page, demo):
-    sign_in(page, "security")
-    page.goto("/o/acme/systems/")
+    sign_in(page, "security", to="/o/acme/systems/")
     page.get_by_role("link", name="Support Chatbot").click()
     page.locator(".nav-tabs").get_by_role("link", name="Incidents").click()
     page.get_by_role("link", name="Report an incident").click()

@@ -2,14 +2,14 @@ import pytest
 from playwright.sync_api import expect
 
 from governance.models import AISystem
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
     settings.BASTION_DEMO_PASSWORD = "demo"
-    sign_in(page, "admin")
+    sign_in_with_password(page, "admin")  # the one journey through the sign-in form
     expect(page.get_by_role("heading", name="Readiness dashboard")).to_be_visible()  # admins land here
     page.get_by_role("link", name="AI systems", exact=True).click()
     expect(page.get_by_role("heading", name="AI systems")).to_be_visible()
@@ -44,8 +44,7 @@ def test_admin_adds_a_system_and_finds_it_in_the_list(page, demo, settings):
 
 
 def test_an_invalid_form_shows_field_errors(page, demo):
-    sign_in(page, "lead")
-    page.goto("/o/acme/systems/new/")
+    sign_in(page, "lead", to="/o/acme/systems/new/")
     page.get_by_role("button", name="Add system").click()
     expect(page.get_by_text("nothing was saved")).to_be_visible()
     assert page.locator(".invalid-feedback").count() > 3

@@ -9,8 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_plan_is_started_approved_by_another_lead_and_listed_on_the_system_page(page, demo):
-    sign_in(page, "lead")
-    page.goto("/o/acme/ir-plans/")
+    sign_in(page, "lead", to="/o/acme/ir-plans/")
     page.get_by_role("link", name="Start a plan").first.click()
     page.get_by_label("Primary system").select_option(label="Code Agent")
     page.get_by_label("Title").fill("Code Agent response plan")
@@ -29,8 +28,6 @@ def test_a_plan_is_started_approved_by_another_lead_and_listed_on_the_system_pag
     expect(page.get_by_role("cell", name="10 min")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
-
-    page.context.clear_cookies()
     sign_in(page, "lead2")
     plan = IncidentResponsePlan.objects.get(title="Code Agent response plan")
     page.goto(f"/o/acme/ir-plans/{plan.pk}/")
@@ -45,8 +42,7 @@ def test_a_plan_is_started_approved_by_another_lead_and_listed_on_the_system_pag
 
 
 def test_a_tabletop_exercise_is_recorded_signed_off_and_shown_on_the_system_page(page, demo):
-    sign_in(page, "platform")
-    page.goto("/o/acme/ir-plans/")
+    sign_in(page, "platform", to="/o/acme/ir-plans/")
     page.get_by_role("link", name="Acme AI incident-response plan").click()
     page.get_by_role("link", name="Record one").click()
     page.get_by_label("Title").fill("Runaway pricing agent drill")
@@ -58,10 +54,7 @@ def test_a_tabletop_exercise_is_recorded_signed_off_and_shown_on_the_system_page
     page.get_by_role("button", name="Record it").click()
     expect(page.get_by_text("10:07 kill switch used")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-
-    page.context.clear_cookies()
-    sign_in(page, "lead")
-    page.goto("/o/acme/ir-plans/")
+    sign_in(page, "lead", to="/o/acme/ir-plans/")
     page.get_by_role("link", name="Acme AI incident-response plan").click()
     page.get_by_role("link", name="Runaway pricing agent drill").click()
     page.get_by_role("button", name="Approve").click()

@@ -34,8 +34,7 @@ def test_a_viewer_filters_the_library_by_domain_and_reads_a_controls_mappings(pa
 
 
 def test_a_lead_adds_an_own_control_that_maps_to_a_builtin_item(page, demo):
-    sign_in(page, "lead")
-    page.goto("/o/acme/library/controls/new/")
+    sign_in(page, "lead", to="/o/acme/library/controls/new/")
     page.get_by_label("Reference").fill("ACME-02")
     page.get_by_label("Title").fill("Label answers written by the assistant")
     page.get_by_label("Objective").fill("Customers can always tell an answer came from the assistant.")

@@ -13,8 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_viewer_sees_why_a_page_is_forbidden_and_a_way_back(page, demo):
-    sign_in(page, "viewer")
-    page.goto("/o/acme/audit/")
+    sign_in(page, "viewer", to="/o/acme/audit/")
     expect(page.get_by_role("heading", name="You cannot do this here")).to_be_visible()
     expect(page.get_by_text("Your role does not allow this.")).to_be_visible()
     expect(page.get_by_text("Ada Admin, Admin")).to_be_visible()  # whom to ask
@@ -45,8 +44,7 @@ def test_a_lead_searches_from_the_top_bar_and_opens_the_hits(page, demo):
 
 
 def test_an_admin_invites_a_new_member_who_sets_a_password_and_lands_in_the_organisation(page, demo, browser):
-    sign_in(page, "admin")
-    page.goto("/o/acme/settings/members/")
+    sign_in(page, "admin", to="/o/acme/settings/members/")
     page.get_by_role("link", name="Invite a member").click()
     page.get_by_label("E-mail address or username").fill("nina@example.test")
     page.get_by_label("Role").select_option("viewer")

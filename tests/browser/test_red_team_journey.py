@@ -8,8 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_exercise_with_a_high_finding_is_approved_and_flagged_on_the_system_page(page, demo):
-    sign_in(page, "platform")
-    page.goto("/o/acme/systems/")
+    sign_in(page, "platform", to="/o/acme/systems/")
     page.get_by_role("link", name="Support Chatbot").click()
     page.get_by_role("link", name="Red teaming", exact=True).last.click()
     page.get_by_role("link", name="Record an exercise").click()
@@ -22,8 +21,6 @@ def test_an_exercise_with_a_high_finding_is_approved_and_flagged_on_the_system_p
     page.get_by_role("button", name="Add finding").click()
     expect(page.get_by_text("1 open high or critical finding.")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-
-    page.context.clear_cookies()
     sign_in(page, "lead")
     exercise = RedTeamExercise.objects.get(ai_system__name="Support Chatbot")
     page.goto(f"/o/acme/red-team/{exercise.pk}/")

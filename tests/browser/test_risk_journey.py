@@ -8,8 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_risk_is_added_approved_and_counted_on_the_system_page(page, demo):
-    sign_in(page, "lead")
-    page.goto("/o/acme/systems/")
+    sign_in(page, "lead", to="/o/acme/systems/")
     page.get_by_role("link", name="Support Chatbot").click()
     page.get_by_role("link", name="Risks", exact=True).click()
     page.get_by_role("link", name="Add a risk").click()
@@ -27,8 +26,6 @@ def test_a_risk_is_added_approved_and_counted_on_the_system_page(page, demo):
     page.wait_for_url("**/risks/*/")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted for review.")).to_be_visible()
-
-    page.context.clear_cookies()
     sign_in(page, "lead2")
     risk = RiskScenario.objects.get(title="Refund policy invented by the assistant")
     page.goto(f"/o/acme/risks/{risk.pk}/")

@@ -11,8 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_hiring_screener_technical_file_downloads_as_pdf_and_docx(page, demo):
-    sign_in(page, "auditor")
-    page.goto("/o/acme/systems/")
+    sign_in(page, "auditor", to="/o/acme/systems/")
     page.get_by_role("link", name="Hiring Screener").click()
     page.locator("#main").get_by_role("link", name="Regulatory", exact=True).click()
     page.get_by_role("link", name="Open the technical file").click()

@@ -8,8 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_threat_model_is_started_from_suggestions_approved_and_shown_on_the_system_page(page, demo):
-    sign_in(page, "platform")
-    page.goto("/o/acme/systems/")
+    sign_in(page, "platform", to="/o/acme/systems/")
     page.get_by_role("link", name="Code Agent").click()
     page.get_by_role("link", name="Threat model", exact=True).click()
     page.get_by_role("link", name="Start a threat model").click()
@@ -21,8 +20,6 @@ def test_a_threat_model_is_started_from_suggestions_approved_and_shown_on_the_sy
     page.get_by_role("button", name="Add the ticked threats").click()
     expect(page.get_by_text("threats added")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-
-    page.context.clear_cookies()
     sign_in(page, "lead")
     tm = ThreatModel.objects.get(ai_system__name="Code Agent")
     page.goto(f"/o/acme/threat-models/{tm.pk}/")

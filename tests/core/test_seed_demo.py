@@ -2,7 +2,9 @@
 
 import datetime as dt
 import io
+import itertools
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -13,9 +15,15 @@ from assessments.models import AssessmentStatus, AssignmentStatus, ControlAssign
 from audit.models import AuditEvent
 from audit.services import verify_chain
 from governance.models import AISystem, Control, Scenario
+from incidents.models import Incident
 from readiness.controls import system_readiness
+from records.services import follow_ups_of
 from risks.models import RiskScenario
 from threats.models import RedTeamExercise, ThreatModel
+
+# One test process runs the whole module (`--dist loadgroup`): the demo is seeded once per process
+# that runs any of these tests, and seeding is most of their cost.
+pytestmark = pytest.mark.xdist_group("seed_demo")
 
 DEMO_USERS = {
     "admin": "admin",
@@ -30,9 +38,9 @@ DEMO_USERS = {
 
 def test_it_builds_the_demo_and_is_idempotent(demo_data):
     org = Organisation.objects.get(slug="acme")
-    events = AuditEvent.objects.count()
+    events, incidents = AuditEvent.objects.count(), Incident.objects.count()
     call_command("seed_demo", stdout=io.StringIO())  # a second run changes nothing
-    assert AuditEvent.objects.count() == events
+    assert (AuditEvent.objects.count(), Incident.objects.count()) == (events, incidents)
     assert Organisation.objects.count() == 1
     assert org.name == "Acme AI"
     assert {t.name: t.discipline for t in Team.objects.filter(organisation=org)} == {
@@ -189,3 +197,48 @@ def test_every_demo_system_has_components_and_the_code_agent_awaits_one_approval
     assert [s.flag for s in found[systems["Frontier Research Model"].pk].suggestions] == ["processes_personal_data"]
     approved = Component.objects.filter(kind__in=[Kind.TOOL, Kind.MCP_SERVER], approval=Approval.APPROVED)
     assert all(c.decided_by.username == "lead" and c.proposed_by.username != "lead" for c in approved)
+
+
+# --- Incidents and incident response (incidents/demo.py, response/demo.py) -----------------------
+# Here rather than in those apps' test folders: the demo is built once per module, and seeding it
+# is most of the cost of a demo test.
+
+
+def test_the_demo_has_a_closed_safety_incident_and_an_open_security_incident(demo_data):
+    org = Organisation.objects.get(slug="acme")
+    closed = Incident.objects.get(organisation=org, domain="safety")
+    assert closed.status == "closed" and closed.has_review and closed.closed_by.username == "lead2"
+    assert closed.time_to_contain == dt.timedelta(hours=2, minutes=12)
+    assert closed.time_to_resolve == dt.timedelta(hours=72, minutes=30)
+    assert closed.threats.filter(ref="TH-41").exists() and closed.controls.count() == 2
+    assert closed.risks.count() == 1 and closed.playbook.template_key == "harmful_output"
+    assert [f.owner_team.name for f in follow_ups_of(closed)] == ["Responsible AI"]
+    opened = Incident.objects.get(organisation=org, domain="security")
+    assert opened.status == "open" and opened.timeline.count() == 4
+    assert opened.playbook.template_key == "prompt_injection_leak" and opened.plan.is_approved
+    entries = list(opened.timeline.all())
+    assert all(a.occurred_at < b.occurred_at for a, b in itertools.pairwise(entries))
+    assert entries[0].occurred_at > opened.detected_at
+
+
+def test_the_demo_plan_covers_every_system_and_passes_the_gate(demo_data):
+    from django.contrib.contenttypes.models import ContentType
+
+    from records.models import FollowUp
+    from response.coverage import coverage
+    from response.models import IncidentResponsePlan, TabletopExercise
+    from response.templates import all_templates
+
+    org = Organisation.objects.get(slug="acme")
+    plan = IncidentResponsePlan.objects.get(organisation=org)
+    systems = AISystem.objects.filter(organisation=org)
+    assert plan.status == "approved" and plan.approved_by.username == "lead2"
+    assert set(plan.systems.all()) == set(systems)
+    assert set(plan.playbooks.values_list("template_key", flat=True)) == {t.key for t in all_templates()}
+    assert plan.roles.count() == 5
+    tabletop = TabletopExercise.objects.get(plan=plan)
+    assert tabletop.status == "approved"
+    follow_ups = FollowUp.objects.filter(source_type=ContentType.objects.get_for_model(TabletopExercise))
+    assert follow_ups.filter(source_id=tabletop.pk, due_date__gt=timezone.localdate()).count() == 2
+    result = coverage(systems.values_list("pk", flat=True))
+    assert all(c.ok for c in result.values()), [c.reason for c in result.values()]
