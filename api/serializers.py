@@ -215,16 +215,29 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssignmentActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(
-        choices=[(t.name, t.label) for t in ASSIGNMENT.transitions],
-        help_text=_("The lifecycle step, as on the assignment page; who may take which is the same."),
-    )
-    version = serializers.IntegerField(min_value=1, help_text=_("The version of the assignment you read."))
-    text = serializers.CharField(
-        required=False, allow_blank=True, max_length=4000, help_text=_("Justification or comment.")
-    )
-    hidden_characters = HiddenCharactersField()
+def step_serializer(workflow, name: str, help_text) -> type[serializers.Serializer]:
+    """The body of a lifecycle step on one kind of row: the step (its choices are the workflow's
+    table), the version read, a comment. One class per workflow, named for the schema."""
+    fields = {
+        "action": serializers.ChoiceField(
+            choices=[(t.name, t.label) for t in workflow.transitions], help_text=help_text
+        ),
+        "version": serializers.IntegerField(
+            min_value=1, help_text=_("The version you read; a stale one changes nothing and answers 409.")
+        ),
+        "text": serializers.CharField(
+            required=False, allow_blank=True, max_length=4000, help_text=_("Justification or comment.")
+        ),
+        "hidden_characters": HiddenCharactersField(),
+    }
+    return type(name, (serializers.Serializer,), fields)
+
+
+AssignmentActionSerializer = step_serializer(
+    ASSIGNMENT,
+    "AssignmentActionSerializer",
+    _("The lifecycle step, as on the assignment page; who may take which is the same."),
+)
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -30,9 +30,9 @@ def _check_broker() -> str | None:
             transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
             connect_timeout=2,
         ) as conn:
-            # One quick retry for a blip; kombu's default pause before it (2 s) would hold the
-            # load balancer's probe past its own timeout when the broker is down.
-            conn.ensure_connection(max_retries=1, interval_start=0.2, timeout=2)
+            # One retry, at once, for a dropped connection; kombu's default pause before it (2 s)
+            # would hold the load balancer's probe past its own timeout when the broker is down.
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
             # A channel proves the broker answers, not only that a socket opened.
             conn.default_channel  # noqa: B018
     except Exception as exc:

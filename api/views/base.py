@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 
-from accounts.access import enter_scope, get_membership, scoped
+from accounts.access import ensure, enter_scope, get_membership, scoped
 from accounts.models import Membership, Role
 from audit import channels
+from audit.hidden_text import save_with_choices
 from core.forms_hidden import CHOICE_SUFFIX
 
 from ..errors import validation_fields
@@ -97,3 +98,15 @@ class _errors(dict):
 
     def __init__(self, message: str, fields: dict):
         super().__init__({**fields, "non_field_errors": [message]})
+
+
+def take_step(request: Request, membership, row, workflow, body, form_class, act) -> None:
+    """One lifecycle step through the API, taken as the page takes it: the body type-checked by
+    `body`, validated by the page's `form_class`, who may take the step asked on the row as read
+    (403 with the page's reason), then `act(name, cleaned_data)`, the page's service, which asks
+    every rule again on the locked row (a lost race answers 403, 400 or 409 like any refusal)."""
+    data = checked(body, request)
+    form = bound_form(form_class, {"text": "", **data}, hidden=data.get("hidden_characters"))
+    transition = workflow[form.cleaned_data["action"]]
+    ensure(workflow.allows(membership, row, transition.name), str(transition.refusal))
+    save_with_choices(form, lambda: act(transition.name, form.cleaned_data), actor=request.user, obj=row)

@@ -1,5 +1,5 @@
 """Governed records through the API: risk scenarios, threat models and red-team exercises (read,
-create on a system, change a draft with `version`), and red-team findings (read, add, change,
+create on a system, change a draft with `version`, take a lifecycle step), and red-team findings (read, add, change,
 import a scanner's result file).
 
 One `Resource` per record type names the page's own pieces — its form, its services, its record
@@ -27,9 +27,11 @@ from accounts.access import ensure, get_object_for_user
 from accounts.models import Role
 from audit.hidden_text import save_with_choices
 from governance.models import AISystem, FrameworkItem
+from records.forms import RecordActionForm
 from records.kinds import RecordKind
 from records.models import RecordStatus
 from records.rules import can_create_record, can_edit_record, can_work_on_record
+from records.services import record_act
 from risks import services as risk_services
 from risks.forms import RiskForm
 from risks.workflow import KIND as RISK_KIND
@@ -42,7 +44,8 @@ from threats.workflow import KIND as THREAT_MODEL_KIND
 
 from .. import record_serializers as rs
 from ..errors import body
-from .base import OrgAPIView, bound_form, checked
+from ..serializers import step_serializer
+from .base import OrgAPIView, bound_form, checked, take_step
 from .resources import CONFLICT, ERRORS, LIST_ERRORS, READ_ERRORS, OrgListView
 
 FRAMEWORK_ITEMS = FrameworkItem.objects.select_related("framework")
@@ -226,7 +229,54 @@ def record_views(resource: Resource):
 
     RecordCreate.__name__ = RecordCreate.__qualname__ = f"{resource.kind.model.__name__}Create"
     RecordDetail.__name__ = RecordDetail.__qualname__ = f"{resource.kind.model.__name__}Change"
-    return RecordList, RecordCreate, RecordDetail
+    return RecordList, RecordCreate, RecordDetail, step_view(resource)
+
+
+def step_view(resource: Resource):
+    """`POST …/<id>/actions/`: submit, approve, request changes… as on the record's page, through
+    the record type's own table of transitions (records.workflow)."""
+    kind, label = resource.kind, resource.label
+    step_body = step_serializer(kind.workflow, f"{kind.model.__name__}StepSerializer", _step_help(kind))
+
+    class RecordStep(OrgAPIView):
+        serializer_class = resource.serializer
+        queryset = kind.model.objects.none()
+
+        @extend_schema(
+            summary=f"Take a lifecycle step on a {label}",
+            description="The steps and who may take them are the record page's: a draft is submitted by leads and "
+            "the record's teams and approved, or sent back with `request_changes`, by a reviewer who is not its "
+            "author. Send the `version` you read; a stale one changes nothing and answers 409.",
+            request=step_body,
+            responses={200: resource.serializer, **ERRORS, **CONFLICT},
+        )
+        def post(self, request, org_slug, pk):
+            membership, record = get_object_for_user(request, org_slug, kind.queryset(), pk, min_role=Role.MEMBER)
+            take_step(
+                request,
+                membership,
+                record,
+                kind.workflow,
+                step_body,
+                RecordActionForm,
+                lambda name, data: record_act(
+                    kind.workflow,
+                    actor=request.user,
+                    record=record,
+                    name=name,
+                    expected_version=data["version"],
+                    text=data["text"],
+                ),
+            )
+            return Response(resource.serializer(resource.rows().get(pk=record.pk)).data)
+
+    RecordStep.__name__ = RecordStep.__qualname__ = f"{kind.model.__name__}Step"
+    return RecordStep
+
+
+def _step_help(kind: RecordKind) -> str:
+    steps = ", ".join(f"`{t.name}`" for t in kind.workflow.transitions)
+    return f"The lifecycle step: {steps}."
 
 
 def _record_rows(model, *prefetch):
@@ -299,9 +349,9 @@ EXERCISES = Resource(
     ),
 )
 
-RiskList, RiskCreate, RiskDetail = record_views(RISKS)
-ThreatModelList, ThreatModelCreate, ThreatModelDetail = record_views(THREAT_MODELS)
-ExerciseList, ExerciseCreate, ExerciseDetail = record_views(EXERCISES)
+RiskList, RiskCreate, RiskDetail, RiskStep = record_views(RISKS)
+ThreatModelList, ThreatModelCreate, ThreatModelDetail, ThreatModelStep = record_views(THREAT_MODELS)
+ExerciseList, ExerciseCreate, ExerciseDetail, ExerciseStep = record_views(EXERCISES)
 
 
 # --- Red-team findings ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from governance.services.inventory import ai_system_create, ai_system_update
 from .. import filters, serializers
 from ..errors import body
 from ..pagination import BySequence
-from .base import OrgAPIView, bound_form, checked
+from .base import OrgAPIView, bound_form, checked, take_step
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: `{error: {code, message, fields}}`."),
@@ -426,21 +426,20 @@ class AssignmentAction(OrgAPIView):
     )
     def post(self, request, org_slug, pk):
         membership, assignment = get_object_for_user(request, org_slug, _assignment_rows(), pk, min_role=Role.MEMBER)
-        data = checked(serializers.AssignmentActionSerializer, request)
-        form = bound_form(ActionForm, {"text": "", **data}, hidden=data.get("hidden_characters"))
-        action = ASSIGNMENT[form.cleaned_data["action"]]
-        ensure(ASSIGNMENT.allows(membership, assignment, action.name), str(action.refusal))
-        save_with_choices(
-            form,
-            lambda: assignment_services.assignment_act(
+        take_step(
+            request,
+            membership,
+            assignment,
+            ASSIGNMENT,
+            serializers.AssignmentActionSerializer,
+            ActionForm,
+            lambda name, data: assignment_services.assignment_act(
                 actor=request.user,
                 assignment=assignment,
-                action=action.name,
-                expected_version=form.cleaned_data["version"],
-                text=form.cleaned_data["text"],
+                action=name,
+                expected_version=data["version"],
+                text=data["text"],
             ),
-            actor=request.user,
-            obj=assignment,
         )
         return Response(serializers.AssignmentSerializer(_assignment_rows().get(pk=assignment.pk)).data)
 

@@ -273,3 +273,59 @@ def test_a_pack_that_is_not_ready_is_404_and_a_second_request_waits(api_for, mak
     assert first.status_code == 202 and first.json()["status"] == "pending" and first.json()["download"] is None
     assert api.get(url("audit_pack_download", org, pk=first.json()["id"])).status_code == 404
     assert api.post(url("audit_pack_list", org), {}).status_code == 400
+
+
+# --- Lifecycle steps (…/actions/): the record page's table of transitions ----------------------
+
+
+def test_a_risk_is_submitted_and_approved_by_another_lead_never_by_its_author(api_for, org, system, member, lead):
+    risk = RiskScenarioFactory(ai_system=system, author=member)
+    target = url("risk_action", org, pk=risk.pk)
+    member_api = api_for(member)
+
+    answer = member_api.post(target, {"action": "approve", "version": risk.version})
+    assert answer.status_code == 403  # a member never approves, whatever the state
+    answer = member_api.post(target, {"action": "submit", "version": risk.version})
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["status"], answer.json()["version"]) == ("in_review", risk.version + 1)
+    event = AuditEvent.objects.get(action="risks.riskscenario.submit", object_id=str(risk.pk))
+    assert event.channel == "api" and event.via_token
+
+    answer = api_for(lead).post(target, {"action": "approve", "version": risk.version, "text": "Looks right."})
+    assert answer.status_code == 409  # the version read before the submission
+    answer = api_for(lead).post(target, {"action": "approve", "version": risk.version + 1, "text": "Looks right."})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "approved"
+    risk.refresh_from_db()
+    assert risk.approved_by == lead and risk.review_comment == "Looks right."
+
+
+def test_the_author_of_a_record_does_not_approve_it(api_for, org, system, lead):
+    risk = RiskScenarioFactory(ai_system=system, author=lead, status="in_review")
+    answer = api_for(lead).post(url("risk_action", org, pk=risk.pk), {"action": "approve", "version": risk.version})
+    assert answer.status_code == 403
+    assert "other than the author" in error_of(answer)["message"]
+    risk.refresh_from_db()
+    assert risk.status == "in_review" and risk.approved_by is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"action": "publish", "version": 1}, {"action": "submit"}, {"action": "submit", "version": "one"}],
+)
+def test_a_malformed_step_is_refused_with_its_fields(member_api, org, system, member, body):
+    exercise = RedTeamExerciseFactory(ai_system=system, author=member)
+    answer = member_api.post(url("exercise_action", org, pk=exercise.pk), body)
+    assert answer.status_code == 400 and error_of(answer)["fields"]
+    exercise.refresh_from_db()
+    assert exercise.status == "draft" and exercise.version == 1
+
+
+def test_a_step_that_does_not_apply_to_the_state_is_refused(member_api, org, system, member):
+    threat_model = ThreatModelFactory(ai_system=system, author=member, status="approved")
+    answer = member_api.post(
+        url("threat_model_action", org, pk=threat_model.pk), {"action": "submit", "version": threat_model.version}
+    )
+    assert answer.status_code in (400, 403)
+    threat_model.refresh_from_db()
+    assert threat_model.status == "approved"

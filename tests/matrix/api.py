@@ -69,6 +69,11 @@ def versioned(key):
     return lambda w: {"version": w[key].version, "title": f"{w[key].title} (changed through the API)"}
 
 
+def step(key):
+    """Submitting a draft record for review, from the version the world holds."""
+    return lambda w: {"action": "submit", "version": w[key].version}
+
+
 def risk_body(w):
     return {
         "title": "Prompt injection leaks order data",
@@ -174,6 +179,9 @@ ROWS = {
     "api:risk_detail#patch": Row(
         kwargs=pk("risk_draft"), method="patch", data=versioned("risk_draft"), allowed=MEMBERS, team_scoped=True, **R
     ),
+    "api:risk_action": Row(
+        kwargs=pk("risk_draft"), method="post", data=step("risk_draft"), allowed=MEMBERS, team_scoped=True, **R
+    ),
     "api:threat_model_list": Row(**R),
     "api:threat_model_create": Row(
         kwargs=pk("system"),
@@ -188,6 +196,9 @@ ROWS = {
     "api:threat_model_detail#patch": Row(
         kwargs=pk("tm_draft"), method="patch", data=versioned("tm_draft"), allowed=MEMBERS, team_scoped=True, **R
     ),
+    "api:threat_model_action": Row(
+        kwargs=pk("tm_draft"), method="post", data=step("tm_draft"), allowed=MEMBERS, team_scoped=True, **R
+    ),
     "api:exercise_list": Row(**R),
     "api:exercise_create": Row(
         kwargs=pk("system"), method="post", data=exercise_body, allowed=MEMBERS, ok=(201,), team_scoped=True, **R
@@ -195,6 +206,9 @@ ROWS = {
     "api:exercise_detail": Row(kwargs=pk("rt_draft"), **R),
     "api:exercise_detail#patch": Row(
         kwargs=pk("rt_draft"), method="patch", data=versioned("rt_draft"), allowed=MEMBERS, team_scoped=True, **R
+    ),
+    "api:exercise_action": Row(
+        kwargs=pk("rt_draft"), method="post", data=step("rt_draft"), allowed=MEMBERS, team_scoped=True, **R
     ),
     "api:finding_list": Row(kwargs=pk("rt_draft"), **R),
     "api:finding_list#post": Row(
