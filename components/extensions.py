@@ -39,7 +39,31 @@ def approvals_panel(membership) -> Panel | None:
     return Panel("components/_approvals_panel.html", {"rows": rows, "user_id": membership.user_id})
 
 
+def search_results(*, membership, query: str) -> list:
+    """Components in use (models, datasets, tools, MCP servers…) by name, supplier or description."""
+    from governance.library.search import text_search
+    from governance.search import Hit, group
+
+    org = membership.organisation
+    rows = text_search(
+        Component.objects.for_org(org).active().select_related("ai_system"), query, ["name", "supplier", "description"]
+    )
+    return [
+        group(
+            "components",
+            _("Components"),
+            rows.order_by("name", "pk"),
+            lambda c: Hit(
+                c.name,
+                reverse("components:component_detail", args=[org.slug, c.pk]),
+                f"{c.get_kind_display()} · {c.ai_system.name}",
+            ),
+        )
+    ]
+
+
 def register_all() -> None:
     extensions.register(extensions.SYSTEM_TABS, components_tab, order=5)
     extensions.register(extensions.SYSTEM_PANELS, components_panel, order=15)
     extensions.register(extensions.WORK_PANELS, approvals_panel, order=20)
+    extensions.register(extensions.SEARCH, search_results, order=30)

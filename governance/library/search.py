@@ -9,22 +9,24 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 
-def text_search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
+def text_search(queryset: QuerySet, text: str, fields: list[str], *, reference: bool = True) -> QuerySet:
     """Rows where every word of `text` appears in one of `fields` (case-insensitive).
 
     On PostgreSQL, rows that match the words as an English full-text query (so "poisoned"
     finds "poisoning") are found too. The first field is the reference, which full-text
-    parsing would split ("PH-01"), so it is only ever matched literally.
+    parsing would split ("PH-01"), so it is only ever matched literally; with
+    `reference=False` every field is prose.
     """
     words = text.split()
     if not words:
         return queryset
     literal = reduce(and_, (reduce(or_, (Q(**{f"{f}__icontains": w}) for f in fields)) for w in words))
-    if connection.vendor != "postgresql":
+    prose = fields[1:] if reference else fields
+    if connection.vendor != "postgresql" or not prose:
         return queryset.filter(literal)
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
-    vector = SearchVector(*fields[1:], config="english")
+    vector = SearchVector(*prose, config="english")
     query = SearchQuery(text, search_type="websearch", config="english")
     return queryset.annotate(search_vector=vector).filter(literal | Q(search_vector=query))
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.assessments.factories import AssessmentFactory, ControlAssignmentFactory
+from tests.components.factories import ComponentFactory
 from tests.factories import (
     AISystemFactory,
     ControlFactory,
@@ -12,6 +13,9 @@ from tests.factories import (
     OrganisationFactory,
     ThreatFactory,
 )
+from tests.incidents.factories import IncidentFactory
+from tests.risks.factories import RiskScenarioFactory
+from tests.threats.factories import RedTeamExerciseFactory, ThreatModelFactory
 
 
 @pytest.fixture
@@ -70,8 +74,9 @@ def test_query_count_is_constant(client_for, lead, org, team, url, django_assert
         for i in range(rows):
             system = AISystemFactory(organisation=org, owner_team=team, name=f"Hiring {rows}-{i}")
             ControlAssignmentFactory(ai_system=system, control__title=f"Hiring check {rows}-{i}")
-        # session, user, membership, six kinds, other organisations (switcher)
-        with django_assert_num_queries(10):
+        # session, user, membership, six kinds, the records of every type (one UNION ALL), the
+        # components, other organisations (switcher)
+        with django_assert_num_queries(12):
             response = c.get(url, {"q": "hiring"})
         assert len(response.context["groups"][0].hits) == min(rows * 2 if rows > 1 else 1, 8)
 
@@ -85,3 +90,32 @@ def test_any_input_gives_a_page(client_for, viewer, url, q):
 def test_the_top_bar_has_the_search_box(client_for, viewer, org, url):
     html = client_for(viewer).get(reverse("governance:system_list", args=[org.slug])).content.decode()
     assert f'action="{url}"' in html and 'id="topbar-search"' in html
+
+
+def test_records_and_components_are_found_by_title_latest_version_only(client_for, viewer, org, team, url):
+    system = AISystemFactory(organisation=org, owner_team=team, name="Support Chatbot")
+    risk = RiskScenarioFactory(ai_system=system, title="Injection leaks order data", status="approved")
+    RiskScenarioFactory(ai_system=system, title="Injection leaks order data (old)", is_latest=False)
+    ThreatModelFactory(ai_system=system, title="Chat widget injection model")
+    RedTeamExerciseFactory(ai_system=system, title="Q4 injection drill")
+    incident = IncidentFactory(system=system, title="Injection through a pasted e-mail")
+    ComponentFactory(ai_system=system, name="Injection classifier", description="Flags hidden instructions.")
+    other = AISystemFactory(organisation=OrganisationFactory(slug="rival"), name="Rival bot")
+    RiskScenarioFactory(ai_system=other, title="Injection at the rival")
+
+    response = client_for(viewer).get(url, {"q": "injection"})
+    found = kinds(response)
+    assert found["records"] == [
+        "Chat widget injection model",
+        "Injection leaks order data",
+        "Injection through a pasted e-mail",
+        "Q4 injection drill",
+    ]
+    assert found["components"] == ["Injection classifier"]
+    hits = {h.title: h for g in response.context["groups"] for h in g.hits}
+    assert hits["Injection leaks order data"].detail == "Risk scenario · Support Chatbot · Approved"
+    assert hits["Injection through a pasted e-mail"].detail == "Incident · Open"
+    html = response.content.decode()
+    assert reverse("risks:risk_detail", args=[org.slug, risk.pk]) in html
+    assert reverse("incidents:incident_detail", args=[org.slug, incident.pk]) in html
+    assert "rival" not in html.lower()
