@@ -123,11 +123,17 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """In CI's PostgreSQL stage the real-worker tests must run, never be skipped quietly."""
+    """In CI's PostgreSQL stage the real-worker tests must run, never be skipped quietly.
+
+    The long units run first: the browser journeys and the groups that share an expensive
+    module fixture (query scaling, the seeded demo). pytest-xdist hands out work in collection
+    order, and a ten-second group handed out last would leave the other process idle at the end.
+    The sort is stable, so every process collects the same order, as xdist requires."""
     from django.conf import settings
 
     if os.environ.get("REQUIRE_REAL_WORKER") and not getattr(settings, "CELERY_REAL_WORKER", False):
         raise pytest.UsageError("REQUIRE_REAL_WORKER is set but CELERY_BROKER_URL is not a real broker")
+    items.sort(key=lambda item: 0 if item.get_closest_marker("xdist_group") or "browser" in item.keywords else 1)
 
 
 @contextmanager
