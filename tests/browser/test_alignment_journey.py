@@ -27,6 +27,7 @@ def test_a_review_with_its_required_areas_is_approved_by_a_safety_lead_and_shown
     page.get_by_role("button", name="Add metric").click()
     expect(page.get_by_text("Pass", exact=True)).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Submitted for review.")).to_be_visible()  # before leaving the page
     sign_in(page, "lead2")
     review = AlignmentReview.objects.get(ai_system__name="Pricing RL Agent")
     page.goto(f"/o/acme/alignment-reviews/{review.pk}/")

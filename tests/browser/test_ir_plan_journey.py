@@ -54,6 +54,7 @@ def test_a_tabletop_exercise_is_recorded_signed_off_and_shown_on_the_system_page
     page.get_by_role("button", name="Record it").click()
     expect(page.get_by_text("10:07 kill switch used")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Submitted for review.")).to_be_visible()  # before leaving the page
     sign_in(page, "lead", to="/o/acme/ir-plans/")
     page.get_by_role("link", name="Acme AI incident-response plan").click()
     page.get_by_role("link", name="Runaway pricing agent drill").click()

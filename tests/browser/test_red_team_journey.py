@@ -21,10 +21,12 @@ def test_an_exercise_with_a_high_finding_is_approved_and_flagged_on_the_system_p
     page.get_by_role("button", name="Add finding").click()
     expect(page.get_by_text("1 open high or critical finding.")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Submitted for review.")).to_be_visible()  # before leaving the page
     sign_in(page, "lead")
     exercise = RedTeamExercise.objects.get(ai_system__name="Support Chatbot")
     page.goto(f"/o/acme/red-team/{exercise.pk}/")
     page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approved.").first).to_be_visible()  # before leaving the page
     page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("link", name="Instructions leak through an attached PDF")).to_be_visible()
     assert page.console_errors == []

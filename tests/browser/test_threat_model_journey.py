@@ -20,10 +20,12 @@ def test_a_threat_model_is_started_from_suggestions_approved_and_shown_on_the_sy
     page.get_by_role("button", name="Add the ticked threats").click()
     expect(page.get_by_text("threats added")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Submitted for review.")).to_be_visible()  # before leaving the page
     sign_in(page, "lead")
     tm = ThreatModel.objects.get(ai_system__name="Code Agent")
     page.goto(f"/o/acme/threat-models/{tm.pk}/")
     page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approved.").first).to_be_visible()  # before leaving the page
     page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("link", name="Version 1 approved")).to_be_visible()
     assert page.console_errors == []
