@@ -62,6 +62,7 @@ org_patterns = [
     path("findings/<id:pk>/", rec.FindingDetail.as_view(), name="finding_detail"),
     path("alignment-reviews/", inc.AlignmentReviewList.as_view(), name="alignment_review_list"),
     path("alignment-reviews/<id:pk>/", inc.AlignmentReviewDetail.as_view(), name="alignment_review_detail"),
+    path("alignment-reviews/<id:pk>/actions/", inc.AlignmentReviewStep.as_view(), name="alignment_review_action"),
     path("incidents/", inc.IncidentList.as_view(), name="incident_list"),
     path("incidents/<id:pk>/", inc.IncidentDetail.as_view(), name="incident_detail"),
     path("incidents/<id:pk>/timeline/", inc.TimelineList.as_view(), name="timeline_list"),

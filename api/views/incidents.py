@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from accounts.access import AUDIT_READERS, ensure, get_object_for_user
 from accounts.models import Role
 from alignment.models import AlignmentReview
+from alignment.workflow import KIND as ALIGNMENT_KIND
 from governance.models import AISystem
 from incidents import rules as incident_rules
 from incidents import services as incident_services
@@ -28,7 +29,7 @@ from reports.models import AuditPack
 from .. import record_serializers as rs
 from ..pagination import NewestFirst
 from .base import OrgAPIView
-from .records import create_with_form, read_views
+from .records import create_with_form, read_views, step_view
 from .resources import ERRORS, LIST_ERRORS, READ_ERRORS, OrgListView
 
 
@@ -138,16 +139,21 @@ class TimelineList(OrgListView):
         return Response(rs.TimelineEntrySerializer(entry).data, status=201)
 
 
-# --- Alignment reviews (read) -----------------------------------------------------------------
+# --- Alignment reviews (read; lifecycle steps) ---------------------------------------------------
+
+
+def _review_rows():
+    return AlignmentReview.objects.select_related(
+        "author", "submitted_by", "approved_by", "decided_by"
+    ).prefetch_related("metrics", "findings")
+
 
 AlignmentReviewList, AlignmentReviewDetail = read_views(
-    AlignmentReview,
-    "alignment review",
-    rs.AlignmentReviewSerializer,
-    lambda: AlignmentReview.objects.select_related(
-        "author", "submitted_by", "approved_by", "decided_by"
-    ).prefetch_related("metrics", "findings"),
+    AlignmentReview, "alignment review", rs.AlignmentReviewSerializer, _review_rows
 )
+# Approving with conditions needs the conditions, which are recorded on the decision page; the
+# step's own guard says so when it is asked for here without them.
+AlignmentReviewStep = step_view(ALIGNMENT_KIND, "alignment review", rs.AlignmentReviewSerializer, _review_rows)
 
 
 # --- Readiness (read) -------------------------------------------------------------------------

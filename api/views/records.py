@@ -229,17 +229,16 @@ def record_views(resource: Resource):
 
     RecordCreate.__name__ = RecordCreate.__qualname__ = f"{resource.kind.model.__name__}Create"
     RecordDetail.__name__ = RecordDetail.__qualname__ = f"{resource.kind.model.__name__}Change"
-    return RecordList, RecordCreate, RecordDetail, step_view(resource)
+    return RecordList, RecordCreate, RecordDetail, step_view(resource.kind, label, resource.serializer, resource.rows)
 
 
-def step_view(resource: Resource):
+def step_view(kind: RecordKind, label: str, serializer, rows):
     """`POST …/<id>/actions/`: submit, approve, request changes… as on the record's page, through
-    the record type's own table of transitions (records.workflow)."""
-    kind, label = resource.kind, resource.label
+    the record type's own table of transitions (`kind.workflow`)."""
     step_body = step_serializer(kind.workflow, f"{kind.model.__name__}StepSerializer", _step_help(kind))
 
     class RecordStep(OrgAPIView):
-        serializer_class = resource.serializer
+        serializer_class = serializer
         queryset = kind.model.objects.none()
 
         @extend_schema(
@@ -248,7 +247,7 @@ def step_view(resource: Resource):
             "the record's teams and approved, or sent back with `request_changes`, by a reviewer who is not its "
             "author. Send the `version` you read; a stale one changes nothing and answers 409.",
             request=step_body,
-            responses={200: resource.serializer, **ERRORS, **CONFLICT},
+            responses={200: serializer, **ERRORS, **CONFLICT},
         )
         def post(self, request, org_slug, pk):
             membership, record = get_object_for_user(request, org_slug, kind.queryset(), pk, min_role=Role.MEMBER)
@@ -268,7 +267,7 @@ def step_view(resource: Resource):
                     text=data["text"],
                 ),
             )
-            return Response(resource.serializer(resource.rows().get(pk=record.pk)).data)
+            return Response(serializer(rows().get(pk=record.pk)).data)
 
     RecordStep.__name__ = RecordStep.__qualname__ = f"{kind.model.__name__}Step"
     return RecordStep

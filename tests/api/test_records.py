@@ -226,6 +226,23 @@ def test_alignment_reviews_are_read_with_their_metrics(api_for, make_member, org
     assert answer.json()["metrics"][0]["passes"] is True and answer.json()["status"] == "draft"
 
 
+def test_an_alignment_review_is_submitted_and_decided_through_its_own_table(api_for, make_member, org, system, member):
+    safety_team = TeamFactory(organisation=org, name="Responsible AI", discipline="safety")
+    safety_lead = make_member(Role.LEAD, "safety-lead", teams=[safety_team])
+    review = AlignmentReviewFactory(ai_system=system, author=member)
+    EvaluationMetricFactory(review=review)
+    target = url("alignment_review_action", org, pk=review.pk)
+
+    answer = api_for(member).post(target, {"action": "submit", "version": review.version})
+    assert answer.status_code == 200 and answer.json()["status"] == "in_review", answer.content
+    # With conditions needs the conditions, recorded on the decision page: the step's own guard.
+    answer = api_for(safety_lead).post(target, {"action": "approve_with_conditions", "version": review.version + 1})
+    assert answer.status_code == 400 and "decision page" in error_of(answer)["message"]
+    answer = api_for(safety_lead).post(target, {"action": "approve", "version": review.version + 1})
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["status"], answer.json()["decision"]) == ("approved", "approved")
+
+
 def _grow_more(org, team, n):
     for _ in range(n):
         system = AISystemFactory(organisation=org, owner_team=team)

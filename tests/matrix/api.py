@@ -232,9 +232,13 @@ ROWS = {
         team_scoped=True,
         **R,
     ),
-    # Alignment reviews and readiness: read by everyone.
+    # Alignment reviews: read by everyone, submitted by leads and the record's teams; readiness: read
+    # by everyone.
     "api:alignment_review_list": Row(**R),
     "api:alignment_review_detail": Row(kwargs=pk("api_review"), **R),
+    "api:alignment_review_action": Row(
+        kwargs=pk("api_review"), method="post", data=step("api_review"), allowed=MEMBERS, team_scoped=True, **R
+    ),
     "api:organisation_readiness": Row(**R),
     "api:system_readiness": Row(kwargs=pk("system"), **R),
     # Incidents: everyone reads, any member reports, the incident's teams and leads add to the timeline.
