@@ -12,7 +12,9 @@ from alignment.models import AlignmentFinding, AlignmentReview, EvaluationMetric
 from governance.models import Surface
 from incidents.models import Incident, IncidentSeverity, TimelineEntry
 from records.models import GovernedRecord
+from regulatory.models import FundamentalRightsAssessment
 from reports.models import AuditPack
+from response.models import IncidentResponsePlan, Playbook, TabletopExercise
 from risks.models import RiskScenario, Treatment
 from threats.models import (
     FindingStatus,
@@ -381,3 +383,35 @@ class AuditPackRequestSerializer(serializers.Serializer):
     ai_system = id_field(
         required=False, allow_null=True, help_text=_("Id of one AI system; empty or left out: the whole organisation.")
     )
+
+
+class PlaybookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Playbook
+        fields = ["id", "template_key", "title", "domain", "detection", "technical_steps", "communication_steps"]
+        read_only_fields = fields
+
+
+class PlanSerializer(RecordSerializer):
+    playbooks = PlaybookSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = IncidentResponsePlan
+        fields = [*RECORD_FIELDS, *own_fields(IncidentResponsePlan), "playbooks"]
+        read_only_fields = fields
+
+
+class TabletopSerializer(RecordSerializer):
+    participants = serializers.SlugRelatedField(many=True, **USERNAME)
+
+    class Meta:
+        model = TabletopExercise
+        fields = [*RECORD_FIELDS, *own_fields(TabletopExercise)]
+        read_only_fields = fields
+
+
+class FRIASerializer(RecordSerializer):
+    class Meta:
+        model = FundamentalRightsAssessment
+        fields = [*RECORD_FIELDS, *own_fields(FundamentalRightsAssessment)]
+        read_only_fields = fields

@@ -22,14 +22,18 @@ from incidents import services as incident_services
 from incidents.forms import IncidentFilter, IncidentForm, TimelineEntryForm
 from incidents.models import Incident, TimelineEntry
 from readiness import engine
+from regulatory.models import FundamentalRightsAssessment
+from regulatory.workflow import KIND as FRIA_KIND
 from reports import services as report_services
 from reports.forms import PackRequestForm
 from reports.models import AuditPack
+from response.models import IncidentResponsePlan, TabletopExercise
+from response.workflow import PLAN_KIND, TABLETOP_KIND
 
 from .. import record_serializers as rs
 from ..pagination import NewestFirst
 from .base import OrgAPIView
-from .records import create_with_form, read_views, step_view
+from .records import create_with_form, read_views, record_rows, step_view
 from .resources import ERRORS, LIST_ERRORS, READ_ERRORS, OrgListView
 
 
@@ -154,6 +158,33 @@ AlignmentReviewList, AlignmentReviewDetail = read_views(
 # Approving with conditions needs the conditions, which are recorded on the decision page; the
 # step's own guard says so when it is asked for here without them.
 AlignmentReviewStep = step_view(ALIGNMENT_KIND, "alignment review", rs.AlignmentReviewSerializer, _review_rows)
+
+
+# --- Incident-response plans, tabletop exercises, fundamental-rights impact assessments ---------
+# Read by every member; their lifecycle steps as on their pages. Writing them stays on the pages
+# (their forms hold nested contacts, severity levels and playbooks).
+
+
+def _plan_rows():
+    return record_rows(IncidentResponsePlan).prefetch_related("systems", "playbooks")
+
+
+def _tabletop_rows():
+    return record_rows(TabletopExercise).prefetch_related("participants")
+
+
+def _fria_rows():
+    return record_rows(FundamentalRightsAssessment)
+
+
+PlanList, PlanDetail = read_views(IncidentResponsePlan, "incident-response plan", rs.PlanSerializer, _plan_rows)
+PlanStep = step_view(PLAN_KIND, "incident-response plan", rs.PlanSerializer, _plan_rows)
+TabletopList, TabletopDetail = read_views(TabletopExercise, "tabletop exercise", rs.TabletopSerializer, _tabletop_rows)
+TabletopStep = step_view(TABLETOP_KIND, "tabletop exercise", rs.TabletopSerializer, _tabletop_rows)
+FRIAList, FRIADetail = read_views(
+    FundamentalRightsAssessment, "fundamental-rights impact assessment", rs.FRIASerializer, _fria_rows
+)
+FRIAStep = step_view(FRIA_KIND, "fundamental-rights impact assessment", rs.FRIASerializer, _fria_rows)
 
 
 # --- Readiness (read) -------------------------------------------------------------------------

@@ -278,7 +278,7 @@ def _step_help(kind: RecordKind) -> str:
     return f"The lifecycle step: {steps}."
 
 
-def _record_rows(model, *prefetch):
+def record_rows(model, *prefetch):
     return model.objects.select_related("author", "submitted_by", "approved_by").prefetch_related(*prefetch)
 
 
@@ -299,7 +299,7 @@ RISKS = Resource(
         data=form.record_data(),
         controls=form.cleaned_data["controls"],
     ),
-    rows=lambda: _record_rows(RISK_KIND.model, "controls").select_related("accepted_by", "acceptance_cosigned_by"),
+    rows=lambda: record_rows(RISK_KIND.model, "controls").select_related("accepted_by", "acceptance_cosigned_by"),
 )
 
 THREAT_MODELS = Resource(
@@ -315,7 +315,7 @@ THREAT_MODELS = Resource(
     update=lambda actor, tm, form: threat_services.threat_model_update(
         actor=actor, threat_model=tm, expected_version=form.cleaned_data["version"], data=form.record_data()
     ),
-    rows=lambda: _record_rows(
+    rows=lambda: record_rows(
         THREAT_MODEL_KIND.model,
         Prefetch("entries", queryset=ThreatEntry.objects.select_related("threat").prefetch_related("mitigations")),
     ),
@@ -339,7 +339,7 @@ EXERCISES = Resource(
         data=form.record_data(),
         m2m=form.record_m2m(),
     ),
-    rows=lambda: _record_rows(
+    rows=lambda: record_rows(
         RedTeamExercise,
         "also_in_scope",
         "participants",

@@ -17,6 +17,7 @@ from tests.alignment.factories import AlignmentReviewFactory, EvaluationMetricFa
 from tests.api.test_resources import _queries, error_of, url
 from tests.factories import AISystemFactory, OrganisationFactory, TeamFactory
 from tests.incidents.factories import IncidentFactory
+from tests.response.factories import PlanFactory, PlaybookFactory
 from tests.risks.factories import RiskScenarioFactory
 from tests.threats.factories import RedTeamExerciseFactory, RedTeamFindingFactory, ThreatModelFactory
 from threats.models import RedTeamExercise, RedTeamFinding
@@ -241,6 +242,19 @@ def test_an_alignment_review_is_submitted_and_decided_through_its_own_table(api_
     answer = api_for(safety_lead).post(target, {"action": "approve", "version": review.version + 1})
     assert answer.status_code == 200, answer.content
     assert (answer.json()["status"], answer.json()["decision"]) == ("approved", "approved")
+
+
+def test_an_ir_plan_is_read_with_its_playbooks_and_submitted(api_for, org, system, member, viewer):
+    plan = PlanFactory(ai_system=system, author=member)
+    PlaybookFactory(plan=plan, template_key="prompt_injection_leak", title="Prompt injection leak")
+    body = api_for(viewer).get(url("plan_detail", org, pk=plan.pk)).json()
+    assert body["systems"] == [system.pk] and body["severity_levels"][0]["name"] == "SEV1"
+    assert [p["template_key"] for p in body["playbooks"]] == ["prompt_injection_leak"]
+    assert (
+        api_for(viewer).post(url("plan_action", org, pk=plan.pk), {"action": "submit", "version": 1}).status_code == 403
+    )
+    answer = api_for(member).post(url("plan_action", org, pk=plan.pk), {"action": "submit", "version": 1})
+    assert answer.status_code == 200 and answer.json()["status"] == "in_review"
 
 
 def _grow_more(org, team, n):

@@ -239,6 +239,22 @@ ROWS = {
     "api:alignment_review_action": Row(
         kwargs=pk("api_review"), method="post", data=step("api_review"), allowed=MEMBERS, team_scoped=True, **R
     ),
+    # IR plans, tabletops and FRIAs: read by everyone, submitted by leads and the record's teams.
+    "api:plan_list": Row(**R),
+    "api:plan_detail": Row(kwargs=pk("ir_plan"), **R),
+    "api:plan_action": Row(
+        kwargs=pk("ir_plan"), method="post", data=step("ir_plan"), allowed=MEMBERS, team_scoped=True, **R
+    ),
+    "api:tabletop_list": Row(**R),
+    "api:tabletop_detail": Row(kwargs=pk("tabletop_approved"), **R),
+    "api:tabletop_action": Row(
+        kwargs=pk("tabletop"), method="post", data=step("tabletop"), allowed=MEMBERS, team_scoped=True, **R
+    ),
+    "api:fria_list": Row(**R),
+    "api:fria_detail": Row(kwargs=pk("fria_draft"), **R),
+    "api:fria_action": Row(
+        kwargs=pk("fria_draft"), method="post", data=step("fria_draft"), allowed=MEMBERS, team_scoped=True, **R
+    ),
     "api:organisation_readiness": Row(**R),
     "api:system_readiness": Row(kwargs=pk("system"), **R),
     # Incidents: everyone reads, any member reports, the incident's teams and leads add to the timeline.
