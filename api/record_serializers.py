@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from alignment.models import AlignmentFinding, AlignmentReview, EvaluationMetric
+from components.models import Component
 from governance.models import Surface
 from incidents.models import Incident, IncidentSeverity, TimelineEntry
 from records.models import GovernedRecord
@@ -415,3 +416,40 @@ class FRIASerializer(RecordSerializer):
         model = FundamentalRightsAssessment
         fields = [*RECORD_FIELDS, *own_fields(FundamentalRightsAssessment)]
         read_only_fields = fields
+
+
+# --- The AI-BOM -------------------------------------------------------------------------------
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.SlugRelatedField(**USERNAME)
+    decided_by = serializers.SlugRelatedField(**USERNAME)
+    created_by = serializers.SlugRelatedField(**USERNAME)
+
+    class Meta:
+        model = Component
+        fields = [
+            "id",
+            "ai_system",
+            *[name for name in Component.AUDITED_FIELDS if name not in ("retired_by", "version")],
+            "decided_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "retired_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class BomImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("A CycloneDX JSON BOM (1.5 to 1.7), at most 2 MB (multipart/form-data)."))
+
+
+class BomImportResultSerializer(serializers.Serializer):
+    created = ComponentSerializer(many=True, help_text=_("Components the file added."))
+    updated = ComponentSerializer(many=True, help_text=_("Components whose stated fields the file changed."))
+    unchanged = serializers.IntegerField(help_text=_("Entries that matched a component and changed nothing."))
+    skipped = serializers.IntegerField(
+        help_text=_("Entries of other types (libraries, files…), not part of the AI-BOM.")
+    )

@@ -2,6 +2,7 @@
 
 from django.urls import include, path, register_converter
 
+from .views import components as comp
 from .views import docs
 from .views import incidents as inc
 from .views import records as rec
@@ -63,6 +64,9 @@ org_patterns = [
     path("alignment-reviews/", inc.AlignmentReviewList.as_view(), name="alignment_review_list"),
     path("alignment-reviews/<id:pk>/", inc.AlignmentReviewDetail.as_view(), name="alignment_review_detail"),
     path("alignment-reviews/<id:pk>/actions/", inc.AlignmentReviewStep.as_view(), name="alignment_review_action"),
+    path("components/", comp.ComponentList.as_view(), name="component_list"),
+    path("components/<id:pk>/", comp.ComponentDetail.as_view(), name="component_detail"),
+    path("systems/<id:pk>/aibom/", comp.SystemBom.as_view(), name="system_bom"),
     path("ir-plans/", inc.PlanList.as_view(), name="plan_list"),
     path("ir-plans/<id:pk>/", inc.PlanDetail.as_view(), name="plan_detail"),
     path("ir-plans/<id:pk>/actions/", inc.PlanStep.as_view(), name="plan_action"),

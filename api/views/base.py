@@ -4,9 +4,12 @@ and the bridge from a JSON body to the UI's own form."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, generics
@@ -110,3 +113,13 @@ def take_step(request: Request, membership, row, workflow, body, form_class, act
     transition = workflow[form.cleaned_data["action"]]
     ensure(workflow.allows(membership, row, transition.name), str(transition.refusal))
     save_with_choices(form, lambda: act(transition.name, form.cleaned_data), actor=request.user, obj=row)
+
+
+@contextmanager
+def problems_under(field: str) -> Iterator[None]:
+    """An import service's ValidationError (every problem of an uploaded file) answered as 400
+    with the problems under `field`, where the file was sent."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc

@@ -45,7 +45,7 @@ from threats.workflow import KIND as THREAT_MODEL_KIND
 from .. import record_serializers as rs
 from ..errors import body
 from ..serializers import step_serializer
-from .base import OrgAPIView, bound_form, checked, take_step
+from .base import OrgAPIView, bound_form, checked, problems_under, take_step
 from .resources import CONFLICT, ERRORS, LIST_ERRORS, READ_ERRORS, OrgListView
 
 FRAMEWORK_ITEMS = FrameworkItem.objects.select_related("framework")
@@ -469,13 +469,8 @@ class FindingImport(OrgAPIView):
 
 
 def import_file(actor, exercise, upload, file_format: str):
-    """The service's ValidationError lists every problem; the error handler answers 400 with them
-    under `file`."""
-    from django.core.exceptions import ValidationError
-
-    try:
+    """The service lists every problem of the file; they are answered under `file`."""
+    with problems_under("file"):
         return threat_services.findings_import(
             actor=actor, exercise=exercise, data=upload.read(MAX_BYTES + 1), file_format=file_format
         )
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from exc

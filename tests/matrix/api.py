@@ -121,6 +121,19 @@ def scanner_upload(w):
     return {"format": "promptfoo", "file": SimpleUploadedFile("results.json", PROMPTFOO_RESULT)}
 
 
+BOM = (
+    b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,'
+    b' "components": [{"type": "machine-learning-model", "name": "Matrix API model",'
+    b' "supplier": {"name": "Example Labs"}}]}'
+)
+
+
+def bom_upload(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("bom.cdx.json", BOM)}
+
+
 R = {"api": True}
 ROWS = {
     "api:system_list": Row(**R),
@@ -238,6 +251,13 @@ ROWS = {
     "api:alignment_review_detail": Row(kwargs=pk("api_review"), **R),
     "api:alignment_review_action": Row(
         kwargs=pk("api_review"), method="post", data=step("api_review"), allowed=MEMBERS, team_scoped=True, **R
+    ),
+    # The AI-BOM: read by everyone; a BOM written into a system by leads and its owner team.
+    "api:component_list": Row(**R),
+    "api:component_detail": Row(kwargs=pk("component_tool"), **R),
+    "api:system_bom": Row(kwargs=pk("system"), **R),
+    "api:system_bom#post": Row(
+        kwargs=pk("system"), method="post", data=bom_upload, allowed=MEMBERS, team_scoped=True, **R
     ),
     # IR plans, tabletops and FRIAs: read by everyone, submitted by leads and the record's teams.
     "api:plan_list": Row(**R),
