@@ -2,8 +2,9 @@
 
 Every governed write records an audit event (audit.services), whatever the path (a page, the
 API, a background job), so listening to new audit events covers them all without any app
-calling this one. `ACTIONS` maps an audit action to a webhook event type and `BUILDERS` turn
-the audit event into the event's `data`. Readiness has no audit event (it is computed): its
+calling this one. `ACTIONS` maps an audit action to a webhook event type (every governed record
+type's transitions map to `record.status_changed`, read from its table) and `BUILDERS` turn the
+audit event into the event's `data`. Readiness has no audit event (it is computed): its
 `readiness_scan` compares each system's verdict with its latest daily snapshot. See
 docs/webhooks.md.
 """
@@ -11,6 +12,7 @@ docs/webhooks.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -41,6 +43,7 @@ INCIDENT_CLOSED = "incident.closed"
 AUDIT_PACK_READY = "audit_pack.ready"
 ACCEPTANCE_EXPIRED = "risk_acceptance.expired"
 READINESS_CHANGED = "readiness.changed"
+RECORD_STATUS_CHANGED = "record.status_changed"
 TEST = "webhook.test"
 
 # The event types admins may subscribe to, with what they mean.
@@ -53,6 +56,10 @@ EVENT_TYPES: dict[str, Any] = {
     AUDIT_PACK_READY: _("An audit pack finished building and can be downloaded."),
     ACCEPTANCE_EXPIRED: _("A risk's acceptance passed its date: the risk is open again."),
     READINESS_CHANGED: _("An AI system became audit-ready, or stopped being so (checked every few hours)."),
+    RECORD_STATUS_CHANGED: _(
+        "A governed record (risk, threat model, red-team exercise, alignment review, IR plan, tabletop, FRIA) "
+        "was submitted, approved, sent back or rejected."
+    ),
 }
 
 ACTIONS: dict[str, str] = {
@@ -63,6 +70,26 @@ ACTIONS: dict[str, str] = {
     "reports.pack.built": AUDIT_PACK_READY,
     "risks.riskscenario.acceptance_expired": ACCEPTANCE_EXPIRED,
 }
+
+
+@functools.cache
+def _record_steps() -> dict[str, tuple[Any, str]]:
+    """Audit action → (record kind, transition) for every governed record type's table. Built on
+    first use: the record types register themselves as their apps load (records.kinds)."""
+    from records.kinds import KINDS
+
+    return {
+        f"{kind.workflow.action_prefix}.{t.name}": (kind, t.name)
+        for kind in KINDS.values()
+        if any(f.name == "is_latest" for f in kind.model._meta.get_fields())  # governed records only
+        for t in kind.workflow.transitions
+    }
+
+
+def event_type_of(action: str) -> str | None:
+    if action in ACTIONS:
+        return ACTIONS[action]
+    return RECORD_STATUS_CHANGED if action in _record_steps() else None
 
 
 def _system(system) -> dict[str, Any]:
@@ -152,6 +179,28 @@ def _acceptance_expired(event: AuditEvent) -> dict[str, Any] | None:
     }
 
 
+def _record_status_changed(event: AuditEvent) -> dict[str, Any] | None:
+    kind, transition = _record_steps()[event.action]
+    record = kind.model.objects.select_related("ai_system").filter(pk=event.object_id).first()
+    if record is None:
+        return None
+    return {
+        "record": {
+            "type": kind.key,
+            "label": str(kind.label),
+            "id": record.pk,
+            "title": record.title,
+            "status": record.status,
+            "record_version": record.record_version,
+            "system": _system(record.ai_system),
+        },
+        "transition": transition,
+        "from": event.before.get("status", record.status),
+        "to": event.after.get("status", record.status),
+        "actor": event.actor_label,
+    }
+
+
 BUILDERS: dict[str, Callable[[AuditEvent], dict[str, Any] | None]] = {
     STATUS_CHANGED: _status_changed,
     ASSESSMENT_APPROVED: _assessment_approved,
@@ -159,6 +208,7 @@ BUILDERS: dict[str, Callable[[AuditEvent], dict[str, Any] | None]] = {
     INCIDENT_CLOSED: _incident,
     AUDIT_PACK_READY: _pack_ready,
     ACCEPTANCE_EXPIRED: _acceptance_expired,
+    RECORD_STATUS_CHANGED: _record_status_changed,
 }
 
 
@@ -208,9 +258,9 @@ def emit(org: Organisation, event_type: str, key: str, data: dict, endpoints: It
 
 
 def on_audit_event(sender, instance: AuditEvent, created: bool, **kwargs) -> None:
-    """A new audit event whose action is in `ACTIONS`: deliveries for the subscribed endpoints,
-    in the transaction of the change (a change rolled back sends nothing)."""
-    event_type = ACTIONS.get(instance.action) if created else None
+    """A new audit event whose action maps to an event type: deliveries for the subscribed
+    endpoints, in the transaction of the change (a change rolled back sends nothing)."""
+    event_type = event_type_of(instance.action) if created else None
     if event_type is None:
         return
     endpoints = subscribed(instance.organisation_id, event_type)

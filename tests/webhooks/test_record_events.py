@@ -100,3 +100,41 @@ def test_a_changed_verdict_is_an_event_once_a_day(org, system, receiver, django_
     assert (body["data"]["audit_ready"], body["data"]["was_audit_ready"]) == (False, True)
     assert {c["key"] for c in body["data"]["failing"]} >= {"threat_model", "assessment"}
     assert Delivery.objects.get().endpoint == endpoint
+
+
+def test_every_governed_record_step_maps_to_record_status_changed():
+    """Read from each type's own table, so a new record type sends its steps with no new code;
+    incidents are not governed records and keep their own events."""
+    from records.kinds import KINDS
+
+    governed = [kind for kind in KINDS.values() if kind.key != "incident"]
+    assert {kind.key for kind in governed} == {"risk", "threat_model", "exercise", "review", "plan", "tabletop", "fria"}
+    for kind in governed:
+        for t in kind.workflow.transitions:
+            assert events.event_type_of(f"{kind.workflow.action_prefix}.{t.name}") == "record.status_changed"
+    assert events.event_type_of("incidents.incident.contain") is None
+
+
+def test_a_risk_submitted_and_approved_is_two_record_events(
+    org, system, member, lead, receiver, django_capture_on_commit_callbacks
+):
+    from records.services import record_act
+    from risks.workflow import RISK
+
+    make_endpoint(org, event_types=["record.status_changed"])
+    risk = RiskScenarioFactory(ai_system=system, author=member, title="Injection leaks orders")
+    with django_capture_on_commit_callbacks(execute=True):
+        risk = record_act(RISK, actor=member, record=risk, name="submit", expected_version=risk.version)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_act(RISK, actor=lead, record=risk, name="approve", expected_version=risk.version, text="Fine.")
+    submitted, approved = bodies(receiver)
+    assert submitted["type"] == approved["type"] == "record.status_changed"
+    assert (submitted["data"]["transition"], submitted["data"]["from"], submitted["data"]["to"]) == (
+        "submit",
+        "draft",
+        "in_review",
+    )
+    record = approved["data"]["record"]
+    assert (record["type"], record["id"], record["status"]) == ("risk", risk.pk, "approved")
+    assert record["system"] == {"id": system.pk, "name": "Support Chatbot"}
+    assert approved["data"]["actor"] == lead.username
