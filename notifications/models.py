@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", _("Record past its review date")
     EVIDENCE_EXPIRING = "evidence_expiring", _("Evidence expiring")
     ASSESSMENT_REVIEW = "assessment_review", _("Assessment waiting for review")
+    RECORD_REVIEW = "record_review", _("Record waiting for review")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -45,14 +45,17 @@ class Audience:
     """The organisation's people: members, team members, team leads and governance leads."""
 
     def __init__(self, org: Organisation):
-        roles = dict(Membership.objects.filter(organisation=org).values_list("user_id", "role"))
-        self.members = set(roles)
-        self.leads = {user for user, role in roles.items() if role in (Role.LEAD, Role.ADMIN)}
+        self.org = org
+        self.roles = dict(Membership.objects.filter(organisation=org).values_list("user_id", "role"))
+        self.members = set(self.roles)
+        self.leads = {user for user, role in self.roles.items() if role in (Role.LEAD, Role.ADMIN)}
         self.team_members: dict[int, set[int]] = defaultdict(set)
         through = Team.members.through.objects.filter(team__organisation=org)
         for team_id, user_id in through.values_list("team_id", "user_id"):
             self.team_members[team_id].add(user_id)
-        self.team_lead = dict(Team.objects.filter(organisation=org, lead__isnull=False).values_list("pk", "lead_id"))
+        teams = list(Team.objects.filter(organisation=org).values_list("pk", "discipline", "lead_id"))
+        self.team_lead = {pk: lead for pk, _discipline, lead in teams if lead}
+        self.discipline = {pk: discipline for pk, discipline, _lead in teams}
 
     def team(self, *team_ids: int | None) -> set[int]:
         return {u for t in team_ids if t for u in self.team_members.get(t, ())}
@@ -66,6 +69,21 @@ class Audience:
         if lead in self.leads and lead not in excluded:
             return {lead}
         return self.leads - excluded
+
+    def lead_memberships(self) -> list[Membership]:
+        """The leads and admins as memberships the record rules can judge without a query: their
+        teams and the sides those teams own are known here already."""
+        from records.rules import sides_of
+
+        found = []
+        for user in sorted(self.leads):
+            membership = Membership(organisation=self.org, user_id=user, role=self.roles[user])
+            teams = frozenset(t for t, users in self.team_members.items() if user in users)
+            # The caches accounts.access.team_ids and records.rules.sides read before querying.
+            membership._team_ids = teams  # type: ignore[attr-defined]
+            membership._sides = sides_of(self.discipline[t] for t in teams)  # type: ignore[attr-defined]
+            found.append(membership)
+        return found
 
 
 def _day(value: dt.date) -> str:
@@ -148,6 +166,29 @@ def records_past_review(org: Organisation, people: Audience, today: dt.date) -> 
             yield Found(who, Kind.REVIEW_OVERDUE, about, text, kind.url("detail", org.slug, record.pk))
 
 
+def records_in_review(org: Organisation, people: Audience, today: dt.date) -> Iterator[Found]:
+    """Governed records waiting for review: the leads whom the record type's own table lets
+    approve it (records.workflow: any lead, a security lead, a safety lead…), never its author.
+    One query per record type; the rules run on memberships the audience already knows."""
+    from records.kinds import KINDS
+    from records.models import GovernedRecord, RecordStatus
+
+    leads = people.lead_memberships()
+    for kind in KINDS.values():
+        if not issubclass(kind.model, GovernedRecord):
+            continue
+        rows = kind.model.objects.for_org(org).latest().filter(status=RecordStatus.IN_REVIEW)
+        for record in rows.select_related("ai_system"):
+            who = {m.user_id for m in leads if kind.workflow.allows(m, record, "approve")}
+            text = _("%(kind)s “%(title)s” of %(system)s waits for review") % {
+                "kind": str(kind.label).capitalize(),
+                "title": record.title,
+                "system": record.ai_system.name,
+            }
+            about = f"{kind.model._meta.label_lower}:{record.pk}"
+            yield Found(who, Kind.RECORD_REVIEW, about, text, kind.url("detail", org.slug, record.pk))
+
+
 def evidence(org: Organisation, people: Audience, today: dt.date) -> Iterator[Found]:
     """Evidence of active assignments that expires within 30 days."""
     from assessments.models import Evidence
@@ -185,6 +226,7 @@ FINDERS: list[Callable[[Organisation, Audience, dt.date], Iterator[Found]]] = [
     assignments,
     acceptances,
     records_past_review,
+    records_in_review,
     evidence,
     assessments,
 ]

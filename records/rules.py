@@ -9,20 +9,23 @@ SECURITY_OWNING = (Discipline.SECURITY, Discipline.BOTH)
 SAFETY_OWNING = (Discipline.SAFETY, Discipline.BOTH)
 
 
+def sides_of(disciplines) -> frozenset[str]:
+    """The domains teams of these disciplines own: "security", "safety" ("both" gives both)."""
+    found = set()
+    if set(disciplines) & set(SECURITY_OWNING):
+        found.add(Discipline.SECURITY.value)
+    if set(disciplines) & set(SAFETY_OWNING):
+        found.add(Discipline.SAFETY.value)
+    return frozenset(found)
+
+
 def sides(membership: Membership) -> frozenset[str]:
-    """The domains the member's teams own: "security", "safety" (a "both" team gives both).
-    One query, cached on the membership."""
+    """The domains the member's teams own. One query, cached on the membership (callers that
+    already know the teams' disciplines put `sides_of(…)` there first)."""
     cached = getattr(membership, "_sides", None)
     if cached is None:
-        disciplines = set(
-            Team.objects.filter(pk__in=team_ids(membership)).values_list("discipline", flat=True).distinct()
-        )
-        found = set()
-        if disciplines & set(SECURITY_OWNING):
-            found.add(Discipline.SECURITY.value)
-        if disciplines & set(SAFETY_OWNING):
-            found.add(Discipline.SAFETY.value)
-        cached = membership._sides = frozenset(found)  # type: ignore[attr-defined]  # cached per request
+        disciplines = Team.objects.filter(pk__in=team_ids(membership)).values_list("discipline", flat=True)
+        cached = membership._sides = sides_of(disciplines)  # type: ignore[attr-defined]  # cached per request
     return cached
 
 

@@ -70,6 +70,7 @@ def waiting_work(org, team, people, n=1):
             accepted_by=lead,
         )
         ThreatModelFactory(ai_system=system, status="approved", next_review_due=days(-1))
+        RiskScenarioFactory(ai_system=system, status="in_review", author=worker)
     reviewed = AISystemFactory(organisation=org, owner_team=team)  # one open assessment per system
     AssessmentFactory(ai_system=reviewed, status=AssessmentStatus.IN_REVIEW, submitted_by=lead)
     return system
@@ -94,6 +95,24 @@ def test_each_person_is_told_what_waits_for_them(org, team, people):
     assert "assessment_review" not in kinds_for(people["team_lead"])  # they submitted it
     notification = Notification.objects.filter(user=people["worker"], kind="review_overdue").get()
     assert notification.url.startswith(f"/o/{org.slug}/threat-models/")
+
+
+def test_a_record_in_review_is_told_to_the_leads_its_table_lets_approve_it(org, team, people, make_member):
+    system = AISystemFactory(organisation=org, owner_team=team)
+    risk = RiskScenarioFactory(ai_system=system, status="in_review", author=people["team_lead"])
+    model = ThreatModelFactory(ai_system=system, status="in_review", author=people["worker"])
+    admin = make_member(Role.ADMIN, "the-admin")
+    reminders_run(TODAY)
+
+    def told(user):
+        return set(Notification.objects.filter(user=user, kind="record_review").values_list("url", flat=True))
+
+    risk_url = reverse("risks:risk_detail", args=[org.slug, risk.pk])
+    model_url = reverse("threats:threat_model_detail", args=[org.slug, model.pk])
+    assert told(people["other_lead"]) == {risk_url}  # any lead approves a risk; not a security lead
+    assert told(people["team_lead"]) == {model_url}  # leads the security team; wrote the risk
+    assert told(admin) == {risk_url, model_url}
+    assert told(people["worker"]) == set()
 
 
 def test_running_twice_writes_the_same_rows_and_sends_the_same_mails(org, team, people):
