@@ -31,3 +31,27 @@ def test_fetch_choices_reads_model_choices_once_in_the_view(db, team, django_ass
     with django_assert_num_queries(0):
         html = str(form["team"])
     assert team.name in html
+
+
+def test_fetch_choices_reads_rows_for_a_label_field(db, team, django_assert_num_queries):
+    from accounts.models import Team
+
+    class TeamForm(forms.Form):
+        team = forms.ModelChoiceField(queryset=Team.objects.all(), widget=FastSelect(label_field="name"))
+
+    form = TeamForm(initial={"team": team.pk})
+    with django_assert_num_queries(1):
+        fetch_choices(form)
+    with django_assert_num_queries(0):
+        html = str(form["team"])
+
+    class InstanceForm(forms.Form):
+        team = forms.ModelChoiceField(queryset=Team.objects.all(), widget=FastSelect)
+
+    instances = InstanceForm(initial={"team": team.pk})
+    fetch_choices(instances)
+    assert html == str(instances["team"])  # the same options as from instances
+    assert f'<option value="{team.pk}" selected>' in html
+    posted = TeamForm(data={"team": str(team.pk)})
+    fetch_choices(posted)
+    assert posted.is_valid() and posted.cleaned_data["team"] == team  # still checked against the queryset
