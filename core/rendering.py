@@ -8,7 +8,6 @@ them in the view instead (tests/test_query_scaling.py fails on any query during 
 from __future__ import annotations
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
@@ -36,6 +35,18 @@ def fetch_choices(*forms_: forms.BaseForm | None) -> None:
                 field.widget.choices = list(iter(field.choices))  # type: ignore[arg-type]  # a ModelChoiceIterator
 
 
+def _attributes(attrs: dict) -> str:
+    """Attributes as Django's widget template writes them (django/forms/widgets/attrs.html): in
+    their order, True as a bare name, False left out, every name and value escaped."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {conditional_escape(name)}")
+        elif value is not False:
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(parts)
+
+
 class FastSelect(forms.Select):
     """A <select> rendered in Python instead of through one widget template per option.
 
@@ -54,7 +65,7 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
-        parts = [format_html('<select name="{}"{}>', name, flatatt(final))]
+        parts = [f'<select name="{conditional_escape(name)}"{_attributes(final)}>']
         for option_value, label in self.choices:
             if isinstance(label, list | tuple):  # an optgroup
                 parts.append(format_html('<optgroup label="{}">', option_value))

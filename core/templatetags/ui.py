@@ -1,11 +1,12 @@
 """Small presentation helpers used on every page (registered as template builtins)."""
 
-from django import template
+from django import forms, template
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.forms_hidden import CHOICE_SUFFIX
 from core.hidden_text import TAG, has_hidden, scan
+from core.rendering import FastSelect
 
 register = template.Library()
 
@@ -83,6 +84,10 @@ def bootstrap_widget(bound_field, size: str = "sm"):
         css = f"form-control form-control-{size}"
     if bound_field.errors:
         css += " is-invalid"
+    if type(widget) is forms.Select:
+        # The same HTML, rendered in Python instead of through a widget template per option.
+        widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
+        return bound_field.as_widget(widget=widget, attrs={"class": css})
     return bound_field.as_widget(attrs={"class": css})
 
 

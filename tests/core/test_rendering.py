@@ -55,3 +55,20 @@ def test_fetch_choices_reads_rows_for_a_label_field(db, team, django_assert_num_
     posted = TeamForm(data={"team": str(team.pk)})
     fetch_choices(posted)
     assert posted.is_valid() and posted.cleaned_data["team"] == team  # still checked against the queryset
+
+
+def test_filter_bar_selects_render_as_djangos_select():
+    """bootstrap_widget renders plain selects in Python: the same HTML as the widget templates."""
+    from core.templatetags.ui import bootstrap_widget
+
+    class Filters(forms.Form):
+        status = forms.ChoiceField(choices=[("", "Any"), ("open", "Open & <new>"), ("done", "Done")], required=False)
+        kind = forms.ChoiceField(choices=[("a", "A"), ("Group", [("b", "B"), ("c", "C")])])
+
+    for data in ({}, {"status": "open", "kind": "c"}, {"status": "nope"}):
+        form = Filters(data=data)
+        form.is_valid()
+        for name in ("status", "kind"):
+            css = "form-select form-select-sm" + (" is-invalid" if form[name].errors else "")
+            expected = form[name].as_widget(attrs={"class": css})
+            assert squeeze(bootstrap_widget(form[name])) == squeeze(expected)
