@@ -66,14 +66,15 @@ def test_query_count_is_constant(client_for, viewer, org, team, url, rows, djang
     c = client_for(viewer)
     c.get(url)  # the first visit remembers the organisation in the session
     # session, user, membership, owner-team choices, count, page rows, other organisations (switcher)
-    # + the readiness columns of the page (readiness.extensions): the organisation's data version,
-    # then, unless this page's verdicts are cached under it, control readiness and the gates (7)
+    # + the organisation's data version for the cached rows, and for the readiness columns
+    # (readiness.extensions), unless this page's verdicts are cached under it, control readiness
+    # and the gates (7)
     cache.clear()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = c.get(url, {"sort": "name"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows, 50)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         cached = c.get(url, {"sort": "name"})
     assert cached.content.split(b"<tbody>")[1] == response.content.split(b"<tbody>")[1]  # the same rows
 
