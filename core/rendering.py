@@ -7,6 +7,8 @@ them in the view instead (tests/test_query_scaling.py fails on any query during 
 
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
@@ -81,4 +83,12 @@ class FastSelect(forms.Select):
     def _option(value, label, chosen) -> str:
         value = "" if value is None else str(value)
         selected = " selected" if value in chosen else ""
-        return f'<option value="{conditional_escape(value)}"{selected}>{conditional_escape(label)}</option>'
+        return f'<option value="{_escape(value)}"{selected}>{_escape(label)}</option>'
+
+
+def _escape(text) -> str:
+    """conditional_escape() without its lazy-string wrapper (a third of its cost): safe strings
+    as they are, everything else through html.escape, as django.utils.html.escape does."""
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
