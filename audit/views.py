@@ -12,6 +12,7 @@ from . import services
 from .forms import AuditFilterForm
 from .models import AuditEvent, Verification
 from .presenters import label_changes
+from .versions import fragment_key
 
 
 @login_required
@@ -44,6 +45,9 @@ def event_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             "is_first_page": page.is_first,
             "query": page.query,
             "verification": org.audit_verifications.first(),
+            # Events never change and a new one moves the chain head: the rendered rows are
+            # kept under the head (with the language, time zone and query).
+            "rows_key": fragment_key(request, org),
         },
     )
 

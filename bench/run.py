@@ -500,6 +500,34 @@ def markdown(results: list[Result], meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def persona_clients():
+    """`client_for(persona)`: a test client signed in as the persona (None: anonymous), one each."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from accounts.models import Organisation
+    from bench.seed import BENCH_SLUG
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    if not Organisation.objects.filter(slug=BENCH_SLUG).exists():
+        raise SystemExit("No bench organisation: run `manage.py seed_bench --scale S` first.")
+    clients: dict[str | None, Client] = {}
+
+    def client_for(persona):
+        if persona not in clients:
+            clients[persona] = Client()
+            if persona:
+                clients[persona].force_login(get_user_model().objects.get(username=persona))
+                # The first visit stores the organisation in the session; done here, so a POST
+                # measured in a rolled-back transaction does not write the session every time.
+                clients[persona].get(f"/o/{BENCH_SLUG}/", **FORWARDED)
+        return clients[persona]
+
+    return client_for
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="in-process query budgets only (CI)")
@@ -517,32 +545,14 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     from accounts.models import Organisation
     from bench.seed import BENCH_SLUG
 
     setup_test_environment()  # the test client's response.context; templates are unchanged
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    if not Organisation.objects.filter(slug=BENCH_SLUG).exists():
-        raise SystemExit("No bench organisation: run `manage.py seed_bench --scale S` first.")
-    clients: dict[str | None, Client] = {}
-
-    def client_for(persona):
-        if persona not in clients:
-            clients[persona] = Client()
-            if persona:
-                clients[persona].force_login(get_user_model().objects.get(username=persona))
-                # The first visit stores the organisation in the session; done here, so a POST
-                # measured in a rolled-back transaction does not write the session every time.
-                clients[persona].get(f"/o/{BENCH_SLUG}/", **FORWARDED)
-        return clients[persona]
-
+    client_for = persona_clients()
     pages = build_pages(client_for)
     if args.smoke:
         pages = [p for p in pages if p.smoke]

@@ -9,6 +9,7 @@ from accounts.models import Team
 from core.choices import Domain
 from core.forms import VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
+from core.rendering import FastSelect
 from governance.models import AISystem, Control, Threat
 from records.forms import FollowUpForm
 from response.models import IncidentResponsePlan, Playbook
@@ -156,7 +157,12 @@ class IncidentFilter(django_filters.FilterSet):
     domain = django_filters.ChoiceFilter(label=_("Domain"), choices=Domain.choices)
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=IncidentSeverity.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=IncidentStatus.choices)
-    system = django_filters.ModelChoiceFilter(label=_("System"), queryset=AISystem.objects.none(), field_name="systems")
+    system = django_filters.ModelChoiceFilter(
+        label=_("System"),
+        queryset=AISystem.objects.none(),
+        field_name="systems",
+        widget=FastSelect(label_field="name"),  # every system of the organisation
+    )
 
     class Meta:
         model = Incident

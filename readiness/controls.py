@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Team
 from assessments.models import DECIDED, AssignmentStatus, ControlAssignment
-from audit.models import ChainHead
+from audit.versions import data_version
 from core.choices import Domain
 
 READINESS_DOMAINS = (Domain.SECURITY, Domain.SAFETY)
@@ -294,8 +294,7 @@ def team_load_cached(org: Organisation, team: Team) -> tuple[TeamLoad, list[dict
 def cached_for_org(org: Organisation, name: str, compute):
     """`compute()`, kept in the cache under the organisation's data version (the audit chain
     head's sequence number, which every change moves) and today's date."""
-    version = ChainHead.objects.filter(organisation=org).values_list("seq", flat=True).first() or 0
-    key = f"{name}:{org.pk}:{version}:{timezone.localdate().isoformat()}"
+    key = f"{name}:{org.pk}:{data_version(org)}:{timezone.localdate().isoformat()}"
     value = cache.get(key)
     if value is None:
         value = compute()

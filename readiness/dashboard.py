@@ -146,24 +146,24 @@ class GridCell:
     url: str
 
 
-def practice_grid(org, readiness: engine.OrganisationReadiness) -> tuple[list[tuple[str, str]], list[tuple]]:
-    """Systems × the six governance practices (one grouped query).
+def practice_grid(org, systems: list[engine.SystemReadiness]) -> tuple[list[tuple[str, str]], list[tuple]]:
+    """The given systems × the six governance practices (one grouped query). The dashboard asks
+    for the rows it shows only: every cell has two links and three translated phrases, ~25 ms of
+    CPU per hundred systems.
 
     A cell is red when the practice's gate fails or none of its applicable controls is verified,
     amber when some are verified but not all, green when the gate passes and every applicable
     control is verified; with neither a gate nor an applicable control it shows "—"."""
     practices = [(p.value, str(Practice(p).label)) for p in GOVERNANCE_PRACTICES]
-    counts = controls.practices_by_system([s.system_id for s in readiness.systems])
+    counts = controls.practices_by_system([s.system_id for s in systems])
     gate_of = {gate.practice: gate.key for gate in _gates() if gate.practice}
     rows = []
-    for system in readiness.systems:
+    for system in systems:
         cells = []
+        system_controls = reverse("assessments:system_controls", args=[org.slug, system.system_id])
         for practice, label in practices:
             count = counts.get((system.system_id, practice), controls.PracticeCount(0, 0))
-            controls_url = (
-                reverse("assessments:system_controls", args=[org.slug, system.system_id])
-                + f"?practice={practice}&status=open"
-            )
+            controls_url = f"{system_controls}?practice={practice}&status=open"
             gate = next((g for g in system.gates if g.key == gate_of.get(practice)), None)
             figures = _("%(v)s of %(a)s controls verified") % {"v": count.verified, "a": count.applicable}
             if gate is not None and not gate.passed:

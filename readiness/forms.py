@@ -13,6 +13,7 @@ from accounts.models import Organisation, Team
 from assessments.forms.assignments import AssignmentFilter, WorkFilter
 from assessments.models import AssignmentStatus
 from core.choices import Domain
+from core.rendering import FastSelect
 from governance.models import AISystem
 from threats.models import FindingStatus, RedTeamFinding, Severity
 
@@ -76,7 +77,11 @@ class FindingFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=FindingStatus.choices, empty_label=_("Any"))
     system = django_filters.ModelChoiceFilter(
-        label=_("AI system"), field_name="exercise__ai_system", queryset=AISystem.objects.none(), empty_label=_("Any")
+        label=_("AI system"),
+        field_name="exercise__ai_system",
+        queryset=AISystem.objects.none(),
+        empty_label=_("Any"),
+        widget=FastSelect(label_field="name"),  # every system of the organisation
     )
 
     class Meta:

@@ -40,8 +40,9 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     period = request.GET.get("period", "90")
     days = PERIODS.get(period, 90)
     domains = dash.visible_domains(membership)
-    practices, grid = dash.practice_grid(org, readiness)
-    grid.sort(key=lambda row: (row[0].audit_ready, row[0].name))
+    # Not-ready systems first, then by name; the grid's cells are built for the rows shown only.
+    ordered = sorted(readiness.systems, key=lambda system: (system.audit_ready, system.name))
+    practices, grid = dash.practice_grid(org, ordered[:GRID_ROWS])
     context = {
         "readiness": readiness,
         "ready_count": len(readiness.ready),
@@ -49,8 +50,8 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "sides": dash.sides(org, readiness, domains),
         "teams": dash.team_rows(org),
         "practices": practices,
-        "grid": grid[:GRID_ROWS],
-        "grid_more": max(len(grid) - GRID_ROWS, 0),
+        "grid": grid,
+        "grid_more": max(len(ordered) - GRID_ROWS, 0),
         "charts": dash.trends(org, days),
         "period": str(days),
         "can_snapshot": membership.role in (Role.ADMIN, Role.LEAD),

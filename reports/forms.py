@@ -15,7 +15,7 @@ class PackRequestForm(forms.Form):
         queryset=AISystem.objects.none(),
         required=False,
         empty_label=_("Whole organisation (every AI system in service)"),
-        widget=FastSelect,
+        widget=FastSelect(label_field="name"),
     )
 
     def __init__(self, *args, org: Organisation, **kwargs):

@@ -8,6 +8,7 @@ from accounts.models import Team
 from core.choices import Domain
 from core.forms import VersionedFormMixin, form_helper
 from core.forms_hidden import HiddenCharacterCheckMixin
+from core.rendering import FastSelect
 from governance.models import AISystem, Control
 
 from .models import BANDS, RiskScenario, Treatment
@@ -75,7 +76,11 @@ BAND_CHOICES = [(k, f"{k} ({lo}–{hi})") for k, (lo, hi) in BANDS.items()]
 
 class RegisterFilter(django_filters.FilterSet):
     domain = django_filters.ChoiceFilter(label=_("Domain"), choices=Domain.choices)
-    ai_system = django_filters.ModelChoiceFilter(label=_("System"), queryset=AISystem.objects.none())
+    ai_system = django_filters.ModelChoiceFilter(
+        label=_("System"),
+        queryset=AISystem.objects.none(),
+        widget=FastSelect(label_field="name"),  # every system of the organisation: a thousand options
+    )
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.none(), method="filter_team")
     treatment = django_filters.ChoiceFilter(label=_("Treatment"), choices=Treatment.choices)
     band = django_filters.ChoiceFilter(label=_("Score band"), choices=BAND_CHOICES, method="filter_band")

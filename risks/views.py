@@ -14,6 +14,7 @@ from accounts.models import Role
 from audit.editing import run_service
 from core.concurrency import EditConflict
 from core.pages import paginate
+from core.rendering import fetch_choices
 from governance.models import AISystem, Scenario
 from governance.views.inventory import system_page_context
 from records.forms import VersionOnlyForm
@@ -48,6 +49,7 @@ def register(request: HttpRequest, org_slug: str) -> HttpResponse:
     for key in ("likelihood", "impact", "inherent_likelihood", "inherent_impact", "page", "view"):
         kept.pop(key, None)
     heat = _heat(request, filterset.qs)
+    fetch_choices(filterset.form)  # the system and team choices, read here rather than while rendering
     heat_query = kept.urlencode()
     cell_query = "&".join(filter(None, [heat_query, "view=inherent" if heat["inherent"] else ""]))
     context = {

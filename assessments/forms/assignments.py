@@ -177,7 +177,7 @@ class WorkFilter(AssignmentFilter):
         field_name="ai_system",
         queryset=AISystem.objects.none(),
         empty_label=_("Any"),
-        widget=FastSelect,  # every system of the organisation: a thousand options
+        widget=FastSelect(label_field="name"),  # every system of the organisation: a thousand options
     )
     due = django_filters.ChoiceFilter(label=_("Due"), choices=DUE_CHOICES, method="filter_due", empty_label=_("Any"))
     mine = django_filters.ChoiceFilter(

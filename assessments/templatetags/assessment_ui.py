@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from core.templatetags.ui import day
 
 from ..models import AssignmentStatus
 
@@ -52,7 +53,7 @@ def due(assignment, today=None):
     if assignment.due_date is None:
         return format_html('<span class="text-body-secondary">{}</span>', _("no date"))
     days = assignment.days_overdue(today or timezone.localdate())
-    when = date_format(assignment.due_date, "j M Y")
+    when = day(assignment.due_date)  # formatted once per date and language
     if days:
         late = ngettext("overdue by %(n)s day", "overdue by %(n)s days", days) % {"n": days}
         return format_html(

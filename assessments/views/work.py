@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Case, F, IntegerField, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
+from audit.versions import data_version
 from core.extensions import CONTROL_READINESS, WORK_PANELS, collect, first
 from core.pages import paginate
 from core.rendering import fetch_choices
@@ -73,6 +78,21 @@ def _team_count(queryset, teams) -> int:
     return owned.union(cosigned_only, all=True).count()
 
 
+def _kept_team_count(request: HttpRequest, org, queryset, teams) -> int:
+    """`_team_count`, kept in the cache under the organisation's data version (every change to an
+    assignment is audited and moves it), the day (the due-date filters), the member, their teams
+    and the filters: counting the ~22,000 open rows of two teams took 5-9 ms of database time on
+    every view, the page's rows ~1 ms."""
+    filters = sorted((name, values) for name, values in request.GET.lists() if name not in ("page", "sort"))
+    facts = (org.pk, data_version(org), timezone.localdate().isoformat(), request.user.pk, sorted(teams), filters)
+    key = "work-count:" + hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = _team_count(queryset, teams)
+        cache.set(key, count, 24 * 3600)
+    return count
+
+
 @login_required
 def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The assignments the member's teams own or co-sign: a member's home page."""
@@ -88,7 +108,7 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     ordered = _ordered(
         filterset.qs, request.GET.get("sort", ""), tiebreak=WORK_TIEBREAK, mixed=status in MIXED_STATUSES
     )
-    page, query = paginate(request, ordered, count=lambda: _team_count(filterset.qs, teams))
+    page, query = paginate(request, ordered, count=lambda: _kept_team_count(request, org, filterset.qs, teams))
     page.object_list = with_quick_actions(membership, page.object_list)
     bulk_form = BulkForm(team_ids=teams)
     fetch_choices(filterset.form, bulk_form)

@@ -1,11 +1,20 @@
 """Small presentation helpers used on every page (registered as template builtins)."""
 
-from django import template
+import datetime as dt
+import functools
+
+from django import forms, template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.forms_hidden import CHOICE_SUFFIX
 from core.hidden_text import TAG, has_hidden, scan
+from core.rendering import FastSelect
 
 register = template.Library()
 
@@ -15,9 +24,22 @@ DOMAIN_BADGES = {
 }
 
 
+# The badge of each known domain in each language, built once: it is on every row of several lists.
+_badges: dict[tuple[str, str | None], str] = {}
+
+
 @register.simple_tag
 def domain_badge(domain: str):
     """One badge per domain, everywhere: colour plus icon plus text, never colour alone."""
+    if domain not in DOMAIN_BADGES and domain != "both":
+        return _domain_badge(domain)
+    key = (domain, get_language())
+    if key not in _badges:
+        _badges[key] = _domain_badge(domain)
+    return _badges[key]
+
+
+def _domain_badge(domain: str):
     if domain == "both":
         # A split badge: the security half and the safety half each keep their own colour.
         return format_html(
@@ -29,6 +51,53 @@ def domain_badge(domain: str):
         )
     icon, label, css = DOMAIN_BADGES.get(domain, ("question-circle", domain, "text-bg-secondary"))
     return format_html('<span class="badge {}"><i class="bi bi-{}" aria-hidden="true"></i> {}</span>', css, icon, label)
+
+
+# An id no row has: reversed in its place, then replaced by each row's id.
+_ID = 918_273_645_546_372_819
+
+
+@functools.lru_cache(maxsize=1024)
+def _id_pattern(name: str, lead: tuple, urlconf, prefix: str) -> tuple[str, str] | None:
+    url = reverse(name, args=[*lead, _ID], urlconf=urlconf)
+    head, found, tail = url.rpartition(str(_ID))
+    return (head, tail) if found and str(_ID) not in head else None
+
+
+@receiver(setting_changed)
+def _forget_id_patterns(*, setting, **kwargs):
+    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):  # tests that swap the URLs
+        _id_pattern.cache_clear()
+
+
+@register.simple_tag
+def id_url(name: str, *args):
+    """`{% url %}` for a row's page whose last argument is its integer id: the URL is reversed once
+    per page and name (then cached), and each row's id put in its place. Reversing on every row
+    cost ~15 µs; in a 50-row list with two links a row, that was a few ms."""
+    *lead, pk = args
+    if type(pk) is not int:
+        return reverse(name, args=args)
+    pattern = _id_pattern(name, tuple(lead), get_urlconf(), get_script_prefix())
+    if pattern is None:
+        return reverse(name, args=args)
+    return f"{pattern[0]}{pk}{pattern[1]}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: dt.date, language: str | None) -> str:
+    return date_format(value, "j M Y")
+
+
+@register.filter(expects_localtime=True)
+def day(value) -> str:
+    """`{{ value|date:"j M Y" }}`, formatted once per day and language (the month name is looked
+    up in the catalogue on every call of the date filter): rows of a list share a few dozen days."""
+    if isinstance(value, dt.datetime):
+        value = value.date()  # already in the current time zone (expects_localtime)
+    if not isinstance(value, dt.date):
+        return ""
+    return _day(value, get_language())
 
 
 @register.filter
@@ -83,6 +152,10 @@ def bootstrap_widget(bound_field, size: str = "sm"):
         css = f"form-control form-control-{size}"
     if bound_field.errors:
         css += " is-invalid"
+    if type(widget) is forms.Select:
+        # The same HTML, rendered in Python instead of through a widget template per option.
+        widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
+        return bound_field.as_widget(widget=widget, attrs={"class": css})
     return bound_field.as_widget(attrs={"class": css})
 
 

@@ -8,6 +8,7 @@ from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from audit.services import history_for
+from audit.versions import fragment_key
 from core.extensions import SYSTEM_LIST, collect
 from core.pages import paginate
 from core.rendering import fetch_choices
@@ -64,6 +65,9 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         # Tells "no systems yet" (an empty state with a first step) from "no match for the filters".
         "is_empty": not page.object_list and not AISystem.objects.for_org(org).exists(),
         "can_create": can_create_system(membership),
+        # The rows show every reader the same thing and change only with an audited change (the
+        # readiness columns are cached under the same version): kept under the chain head.
+        "rows_key": fragment_key(request, org),
     }
     return render(request, "governance/aisystem_list.html", context)
 

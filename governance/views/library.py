@@ -6,7 +6,7 @@ that change it are in library_edit.py.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
@@ -52,9 +52,24 @@ def library_context(membership, tab: str, **extra) -> dict:
 
 
 def _framework_keys(rows) -> None:
-    """Each row's distinct framework keys, from its prefetched mappings (no query)."""
+    """Each row's distinct framework keys, in one query of (row, key) pairs: the page's rows map
+    to hundreds of framework items, and prefetching them as instances cost ~10 ms a page."""
+    rows = list(rows)
+    if not rows:
+        return
+    through = type(rows[0]).mappings.through
+    owner = f"{type(rows[0])._meta.model_name}_id"  # control_id, threat_id
+    keys: dict[int, set[str]] = defaultdict(set)
+    pairs = (
+        through.objects.filter(**{f"{owner}__in": [row.pk for row in rows]})
+        .order_by()
+        .values_list(owner, "frameworkitem__framework__key")
+        .distinct()
+    )
+    for pk, key in pairs:
+        keys[pk].add(key)
     for row in rows:
-        row.framework_keys = sorted({item.framework.key for item in row.mapped})
+        row.framework_keys = sorted(keys[row.pk])
 
 
 def _concern_labels(keys: list[str]) -> list[StrOrPromise]:
@@ -62,8 +77,7 @@ def _concern_labels(keys: list[str]) -> list[StrOrPromise]:
 
 
 def _list_page(request: HttpRequest, membership, filterset_class, queryset, tab: str, label: str) -> HttpResponse:
-    """A filtered, paginated library list; each row knows its frameworks (prefetched, no query per row)."""
-    queryset = queryset.prefetch_related(Prefetch("mappings", _mapped_items(), to_attr="mapped"))
+    """A filtered, paginated library list; each row knows its frameworks (one query, none per row)."""
     filterset = filterset_class(request.GET, queryset=queryset, org=membership.organisation)
     page, query = _page(request, filterset.qs)
     _framework_keys(page.object_list)

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,12 +116,32 @@ def test_query_count_is_constant(client_for, member, system, url, rows, django_a
         EvidenceFactory(assignment=a)
     c = client_for(member)
     c.get(url)
-    # session, user, membership, the member's teams, systems (filter choices), count, page rows
-    # (+control, system, teams, assignee, current evidence), people to assign, other organisations,
-    # the follow-ups records raised for the member's teams, the incidents the member's teams handle
-    with django_assert_num_queries(11):
+    # session, user, membership, the member's teams, systems (filter choices), the organisation's
+    # data version, count (unless kept under that version), page rows (+control, system, teams,
+    # assignee, current evidence), people to assign, other organisations, the follow-ups records
+    # raised for the member's teams, the incidents the member's teams handle
+    cache.clear()
+    with django_assert_num_queries(12):
         response = c.get(url)
     assert len(response.context["page"].object_list) == rows
+    with django_assert_num_queries(11):
+        response = c.get(url)
+    assert response.context["page"].paginator.count == rows
+
+
+def test_the_kept_count_follows_changes(client_for, member, admin, org, system, url):
+    """The row count is kept under the organisation's data version: an audited change shows at once."""
+    from audit.services import record
+
+    assign(system, "Q-01", due_date=TODAY)
+    c = client_for(member)
+    assert c.get(url).context["page"].paginator.count == 1
+    assert c.get(url).context["page"].paginator.count == 1  # kept
+    new = assign(system, "Q-02", due_date=TODAY)
+    with transaction.atomic():
+        record(organisation=org, actor=admin, action="assessments.assignment.created", obj=new)
+    assert c.get(url).context["page"].paginator.count == 2
+    assert c.get(url, {"status": "verified"}).context["page"].paginator.count == 0  # the filters are in the key
 
 
 # --- Bulk changes -----------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.profiles import SESSION_TZ
 from audit.models import AuditEvent, Verification
 from audit.services import record
 from tests.factories import AISystemFactory
@@ -75,9 +77,30 @@ def test_query_count_is_constant(client_for, auditor, org, many_events, n, djang
     many_events(n)
     c = client_for(auditor)
     c.get(reverse("audit:event_list", args=[org.slug]))
-    # session, user, membership, events + actors, latest verification, other organisations
-    with django_assert_num_queries(6):
+    # session, user, membership, events + actors, latest verification, the chain head (the rows'
+    # cache key), other organisations
+    with django_assert_num_queries(7):
         c.get(reverse("audit:event_list", args=[org.slug]))
+
+
+def test_cached_rows_follow_new_events_and_the_time_zone(client_for, auditor, admin, org, many_events):
+    """The rendered rows are cached under the chain head: a new event shows at once, and a reader
+    in another time zone gets rows rendered for them."""
+    system = many_events(3)
+    c = client_for(auditor)
+    url = reverse("audit:event_list", args=[org.slug])
+    first = c.get(url).content.decode()
+    assert c.get(url).content.decode().count("<tr>") == first.count("<tr>")
+    with transaction.atomic():
+        record(organisation=org, actor=admin, action="governance.aisystem.updated", obj=system, after={"n": 9})
+    assert c.get(url).content.decode().count("<tr>") == first.count("<tr>") + 1
+    shown = re.compile(r'<time datetime="[^"]+">([^<]+)</time>')
+    utc = shown.findall(c.get(url).content.decode())
+    session = c.session
+    session[SESSION_TZ] = "Asia/Tokyo"
+    session.save()
+    tokyo = shown.findall(c.get(url).content.decode())
+    assert len(tokyo) == len(utc) and tokyo != utc  # nine hours ahead, rendered again
 
 
 def test_verification_runs_and_reports_progress(

@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 
 from tests.factories import AISystemFactory, TeamFactory
@@ -64,11 +66,33 @@ def test_query_count_is_constant(client_for, viewer, org, team, url, rows, djang
     c = client_for(viewer)
     c.get(url)  # the first visit remembers the organisation in the session
     # session, user, membership, owner-team choices, count, page rows, other organisations (switcher)
-    # + the readiness columns of the page (readiness.extensions): control readiness, the gates (7)
-    with django_assert_num_queries(15):
+    # + the organisation's data version for the cached rows, and for the readiness columns
+    # (readiness.extensions), unless this page's verdicts are cached under it, control readiness
+    # and the gates (7)
+    cache.clear()
+    with django_assert_num_queries(17):
         response = c.get(url, {"sort": "name"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows, 50)
+    with django_assert_num_queries(9):
+        cached = c.get(url, {"sort": "name"})
+    assert cached.content.split(b"<tbody>")[1] == response.content.split(b"<tbody>")[1]  # the same rows
+
+
+def test_readiness_columns_change_with_the_data(client_for, lead, org, team, url):
+    """The cached verdicts are kept under the organisation's data version (the audit chain head,
+    which every change moves): a change shows on the next view."""
+    from audit.services import record
+    from tests.assessments.factories import AssessmentFactory
+
+    system = AISystemFactory(organisation=org, owner_team=team, name="Alpha")
+    c = client_for(lead)
+    assert "No assessment yet." in c.get(url).content.decode()
+    assert "No assessment yet." in c.get(url).content.decode()  # from the cache
+    AssessmentFactory(ai_system=system, started_by=lead)
+    with transaction.atomic():
+        record(organisation=org, actor=lead, action="assessment.started", obj=system)
+    assert "No assessment yet." not in c.get(url).content.decode()
 
 
 def test_column_headers_sort_and_toggle(client_for, viewer, org, team, url):

@@ -1,0 +1,42 @@
+"""An organisation's data version, for what is cached under it (computed aggregates, rendered
+fragments of pages).
+
+The version is the sequence number of the organisation's audit chain head: every change to the
+organisation's governance data is recorded as an audit event in the same transaction, so any
+change moves it, and a value cached under the old version is never read again.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from accounts.models import Organisation
+
+from .models import ChainHead
+
+
+def data_version(org: Organisation) -> int:
+    """The sequence number of the organisation's chain head (one query); 0 before any event."""
+    return ChainHead.objects.filter(organisation=org).values_list("seq", flat=True).first() or 0
+
+
+def fragment_key(request: HttpRequest, org: Organisation) -> str:
+    """What a fragment of one of the organisation's pages, cached with `{% cache %}`, varies on:
+    the data version, today, the language and time zone it is rendered in, and the page's path
+    and query (filters, sort, page). Read in the view (one query), never while rendering.
+
+    Only for fragments that show every reader of the page the same thing: no per-user data, no
+    form with a CSRF token, nothing that changes without an audited change (a user's own name,
+    edited outside any organisation, is not an audited change: do not cache it)."""
+    return "|".join(
+        (
+            str(org.pk),
+            str(data_version(org)),
+            timezone.localdate().isoformat(),
+            get_language() or "",
+            timezone.get_current_timezone_name(),
+            request.get_full_path(),
+        )
+    )
