@@ -67,8 +67,10 @@ library-check: install
 # install wrk; macOS: brew install wrk). Exits non-zero naming every page over bench/budgets.toml.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bastion_bench
 BENCH_SCALE ?= 1
+# The cache is shared by the gunicorn workers as in production (CACHE_URL; the local Redis).
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/3
 BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
-	ALLOWED_HOSTS=127.0.0.1,localhost,testserver
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver CACHE_URL=$(BENCH_CACHE_URL)
 
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } || \

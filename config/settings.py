@@ -254,6 +254,14 @@ BASTION_SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 
+# --- Cache ----------------------------------------------------------------------------------
+# What is kept under an organisation's data version (audit.versions: readiness aggregates, rendered
+# list rows, My work's count) and the API's rate limits. Default: each process its own memory,
+# fine for `make run`. With several gunicorn workers or hosts set CACHE_URL to a shared Redis
+# (e.g. redis://redis.example.com:6379/1, a database other than the broker's): every worker then
+# reuses what one computed, and a token's rate limit holds across workers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Celery ---------------------------------------------------------------------------------
 # Settings follow the measured at-least-once pitfalls (research/perf-reliability-security.md
 # §3.1): late acks, requeue when a worker dies, one message prefetched, no result backend
