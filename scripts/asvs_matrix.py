@@ -99,7 +99,8 @@ r(
 r(
     "1.1.2",
     "A",
-    "Django templates escape at render time (autoescape on everywhere); no `mark_safe` in application code.",
+    "Django templates escape at render time (autoescape on everywhere); no `mark_safe` in application code "
+    "but the FastSelect widget, which escapes every name, value and label itself (tested against Django's Select).",
     T("cd::test_prose_is_escaped", "base::test_no_application_code_uses_dangerous_constructs"),
 )
 r(

@@ -50,6 +50,7 @@ def test_a_post_without_the_csrf_token_is_refused(member, org):
 FORBIDDEN = {
     "csrf_exempt": "CSRF protection off (ASVS 3.5.1)",
     "mark_safe(": "unescaped output (1.2.1)",
+    "SafeString(": "unescaped output (1.2.1)",
     "eval(": "dynamic code execution (1.3.2)",
     "exec(": "dynamic code execution (1.3.2)",
     "Template(": "templates built from data (1.3.7)",
@@ -68,13 +69,19 @@ FORBIDDEN = {
 }
 
 
+# The one deliberate exception, each with the test that holds it to its promise: FastSelect writes
+# a <select> in Python and marks the result safe after escaping every name, value and label itself
+# (tests/core/test_rendering.py compares it with Django's Select on hostile labels).
+ALLOWED = {("core/rendering.py", "SafeString(")}
+
+
 def test_no_application_code_uses_dangerous_constructs():
     found = [
         f"{path.relative_to(ROOT)}: {needle} ({why})"
         for path in SOURCES
         if "/migrations/" not in str(path)
         for needle, why in FORBIDDEN.items()
-        if needle in path.read_text()
+        if needle in path.read_text() and (str(path.relative_to(ROOT)), needle) not in ALLOWED
     ]
     assert not found, found
 
