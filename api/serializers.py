@@ -233,6 +233,25 @@ def step_serializer(workflow, name: str, help_text) -> type[serializers.Serializ
     return type(name, (serializers.Serializer,), fields)
 
 
+# The steps of each table as (name, label), named for the schema (settings.SPECTACULAR_SETTINGS):
+# the governed records share one table's steps, alignment reviews add theirs, assignments have
+# their own.
+def assignment_steps() -> list[tuple[str, str]]:
+    return [(t.name, str(t.label)) for t in ASSIGNMENT.transitions]
+
+
+def record_steps() -> list[tuple[str, str]]:
+    from risks.workflow import RISK
+
+    return [(t.name, str(t.label)) for t in RISK.transitions]
+
+
+def review_steps() -> list[tuple[str, str]]:
+    from alignment.workflow import REVIEW
+
+    return [(t.name, str(t.label)) for t in REVIEW.transitions]
+
+
 AssignmentActionSerializer = step_serializer(
     ASSIGNMENT,
     "AssignmentActionSerializer",

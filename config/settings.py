@@ -439,6 +439,11 @@ SPECTACULAR_SETTINGS = {
         "SurfaceEnum": "governance.models.Surface",
         "FindingSeverityEnum": "threats.models.Severity",
         "IncidentSeverityEnum": "incidents.models.IncidentSeverity",
+        "AssignmentStepEnum": "api.serializers.assignment_steps",
+        "RecordStepEnum": "api.serializers.record_steps",
+        "ReviewStepEnum": "api.serializers.review_steps",
+        "ComponentKindEnum": "components.models.Kind",
+        "EvidenceKindEnum": "assessments.models.EvidenceKind",
     },
 }
 
