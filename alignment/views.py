@@ -23,7 +23,7 @@ from audit.editing import run_service
 from core.pages import paginate
 from records.models import FollowUpStatus
 from records.rules import can_edit_record
-from records.views import create_for_system, edit_draft, get_record, record_context, system_tab
+from records.views import add_to_record, create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
 from .forms import AttachmentForm, DecisionForm, FindingForm, MetricForm, ReviewForm
@@ -251,12 +251,15 @@ def child_remove(request: HttpRequest, org_slug: str, pk: int, kind: str) -> Htt
 
 @login_required
 def attachment_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, review = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
-    ensure(can_edit_record(membership, review), EDIT_REFUSAL)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
-    outcome = run_service(
-        form,
-        lambda: services.attachment_add(
+    return add_to_record(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        may=can_edit_record,
+        refusal=EDIT_REFUSAL,
+        make_form=lambda membership, review, data: AttachmentForm(data, request.FILES or None),
+        save=lambda review, form: services.attachment_add(
             actor=request.user,
             review=review,
             upload=form.cleaned_data["file"],
@@ -264,15 +267,10 @@ def attachment_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
             note=form.cleaned_data["note"],
             valid_until=form.cleaned_data["valid_until"],
         ),
-        actor=request.user,
-        about=review,
+        done=_("Evidence attached."),
+        template="alignment/attachment_form.html",
+        tab="attachment",
     )
-    if outcome.saved:
-        messages.success(request, _("Evidence attached."))
-        return redirect("alignment:review_detail", org_slug, pk)
-    context = record_context(membership, review, KIND, "attachment")
-    context["form"] = form
-    return render(request, "alignment/attachment_form.html", context)
 
 
 @login_required

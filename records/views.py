@@ -98,6 +98,25 @@ def edit_draft(request, org_slug: str, pk: int, kind: RecordKind, *, make_form, 
     return render(request, template, context)
 
 
+def add_to_record(
+    request, org_slug: str, pk: int, kind: RecordKind, *, may, refusal, make_form, save, done, template: str, tab: str
+) -> HttpResponse:
+    """Add a part to a record of any type (a threat to a threat model, a finding to an exercise,
+    evidence to a review): `may(membership, record)` says who may (`refusal` otherwise),
+    `make_form(membership, record, data)` builds the form, `save(record, form)` calls the type's
+    service; then the record's page, or the form again under the record's `tab`."""
+    membership, record = get_record(request, org_slug, pk, kind, min_role=Role.MEMBER)
+    ensure(may(membership, record), refusal)
+    form = make_form(membership, record, request.POST or None)
+    outcome = run_service(form, lambda: save(record, form), actor=request.user, about=record)
+    if outcome.saved:
+        messages.success(request, done)
+        return redirect(kind.url("detail", org_slug, pk))
+    context = record_context(membership, record, kind, tab)
+    context["form"] = form
+    return render(request, template, context)
+
+
 def get_record(request, org_slug, pk, kind: RecordKind, **kwargs):
     """The membership and the record of that kind, fetched through the organisation (outsider 404,
     low role 403): the first line of every record page, shared and type-specific."""

@@ -17,7 +17,7 @@ from accounts.models import Role
 from audit.editing import run_service
 from core.pages import paginate
 from records.rules import can_work_on_record
-from records.views import create_for_system, edit_draft, get_record, record_context, system_tab
+from records.views import add_to_record, create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
 from .forms import ExerciseForm, FindingForm, ImportForm
@@ -122,21 +122,21 @@ def exercise_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def finding_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, exercise = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
-    ensure(can_work_on_record(membership, exercise), _("Leads and the system's owner team record findings."))
-    form = FindingForm(request.POST or None, org=membership.organisation)
-    outcome = run_service(
-        form,
-        lambda: services.finding_add(actor=request.user, exercise=exercise, data=form.finding_data()),
-        actor=request.user,
-        about=exercise,
+    return add_to_record(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        may=can_work_on_record,
+        refusal=_("Leads and the system's owner team record findings."),
+        make_form=lambda membership, exercise, data: FindingForm(data, org=membership.organisation),
+        save=lambda exercise, form: services.finding_add(
+            actor=request.user, exercise=exercise, data=form.finding_data()
+        ),
+        done=_("Finding recorded."),
+        template="threats/finding_form.html",
+        tab="finding",
     )
-    if outcome.saved:
-        messages.success(request, _("Finding recorded."))
-        return redirect("threats:exercise_detail", org_slug, pk)
-    context = record_context(membership, exercise, KIND, "finding")
-    context["form"] = form
-    return render(request, "threats/finding_form.html", context)
 
 
 @login_required

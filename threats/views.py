@@ -14,7 +14,7 @@ from accounts.models import Role
 from audit.editing import run_service
 from core.pages import paginate
 from records.rules import can_edit_record
-from records.views import create_for_system, edit_draft, get_record, record_context, system_tab
+from records.views import add_to_record, create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
 from .forms import EntryForm, SuggestForm, ThreatModelForm
@@ -121,26 +121,24 @@ def threat_model_suggest(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
 
 @login_required
 def entry_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, threat_model = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
-    ensure(can_edit_record(membership, threat_model), _("Only drafts are edited, by leads and the record's teams."))
-    form = EntryForm(request.POST or None, threat_model=threat_model)
-    outcome = run_service(
-        form,
-        lambda: services.entry_add(
+    return add_to_record(
+        request,
+        org_slug,
+        pk,
+        KIND,
+        may=can_edit_record,
+        refusal=_("Only drafts are edited, by leads and the record's teams."),
+        make_form=lambda membership, threat_model, data: EntryForm(data, threat_model=threat_model),
+        save=lambda threat_model, form: services.entry_add(
             actor=request.user,
             threat_model=threat_model,
             data=form.entry_data(),
             mitigations=form.cleaned_data["mitigations"],
         ),
-        actor=request.user,
-        about=threat_model,
+        done=_("Threat added."),
+        template="threats/entry_form.html",
+        tab="entry",
     )
-    if outcome.saved:
-        messages.success(request, _("Threat added."))
-        return redirect("threats:threat_model_detail", org_slug, pk)
-    context = record_context(membership, threat_model, KIND, "entry")
-    context["form"] = form
-    return render(request, "threats/entry_form.html", context)
 
 
 def _entry(request, org_slug, pk):
