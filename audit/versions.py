@@ -8,6 +8,7 @@ change moves it, and a value cached under the old version is never read again.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,6 +21,17 @@ from .models import ChainHead
 def data_version(org: Organisation) -> int:
     """The sequence number of the organisation's chain head (one query); 0 before any event."""
     return ChainHead.objects.filter(organisation=org).values_list("seq", flat=True).first() or 0
+
+
+def cached_for_org(org: Organisation, name: str, compute):
+    """`compute()`, kept in the cache under the organisation's data version and today's date
+    (values that depend on the day, such as what is overdue, turn over at midnight)."""
+    key = f"{name}:{org.pk}:{data_version(org)}:{timezone.localdate().isoformat()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 24 * 3600)
+    return value
 
 
 def fragment_key(request: HttpRequest, org: Organisation) -> str:

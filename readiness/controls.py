@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Organisation, Team
 from assessments.models import DECIDED, AssignmentStatus, ControlAssignment
-from audit.versions import data_version
+from audit.versions import cached_for_org
 from core.choices import Domain
 
 READINESS_DOMAINS = (Domain.SECURITY, Domain.SAFETY)
@@ -289,17 +288,6 @@ def team_load_cached(org: Organisation, team: Team) -> tuple[TeamLoad, list[dict
 
     counts, people = cached_for_org(org, f"team-load-{team.pk}", compute)
     return TeamLoad(team, *counts), people
-
-
-def cached_for_org(org: Organisation, name: str, compute):
-    """`compute()`, kept in the cache under the organisation's data version (the audit chain
-    head's sequence number, which every change moves) and today's date."""
-    key = f"{name}:{org.pk}:{data_version(org)}:{timezone.localdate().isoformat()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, 24 * 3600)
-    return value
 
 
 def _load_counts(load: TeamLoad) -> tuple[int, ...]:

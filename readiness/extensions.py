@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from audit.versions import cached_for_org
 from core import extensions
 from core.extensions import Cell, ListColumns, Panel, Tab
 
@@ -97,7 +98,7 @@ def inventory_columns(membership) -> ListColumns:
         # dashboard's): a repeat view reads the chain head instead of running the engine (its ~9
         # queries and ~25 ms of Python). The cells carry translated text: one entry per language.
         page = hashlib.blake2b(",".join(map(str, sorted(names))).encode(), digest_size=16).hexdigest()
-        return controls.cached_for_org(org, f"inventory-cells-{get_language()}-{page}", lambda: _cells(org, names))
+        return cached_for_org(org, f"inventory-cells-{get_language()}-{page}", lambda: _cells(org, names))
 
     return ListColumns(
         headers=[_("Security"), _("Safety"), _("Audit-ready")],

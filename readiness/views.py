@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_membership, get_object_for_user
 from accounts.models import Role
 from assessments.views.common import assignment_rows
+from audit.versions import cached_for_org
 from core.pages import paginate
 from core.rendering import fetch_choices
 from governance.models import AISystem, Framework
@@ -22,7 +23,6 @@ from threats.models import RedTeamFinding
 from . import coverage as cov
 from . import dashboard as dash
 from . import engine
-from .controls import cached_for_org
 from .forms import FindingFilter, OrganisationWorkFilter
 
 PERIODS = {"90": 90, "365": 365}
