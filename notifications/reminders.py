@@ -145,14 +145,11 @@ def acceptances(org: Organisation, people: Audience, today: dt.date) -> Iterator
 
 
 def records_past_review(org: Organisation, people: Audience, today: dt.date) -> Iterator[Found]:
-    """The latest version of every governed record type (records.kinds.KINDS) past its review
+    """The latest version of every governed record type (records.kinds.governed_kinds) past its review
     date: the teams that edit it. One query per record type."""
-    from records.kinds import KINDS
-    from records.models import GovernedRecord
+    from records.kinds import governed_kinds
 
-    for kind in KINDS.values():
-        if not issubclass(kind.model, GovernedRecord):  # incidents share the registry but have no review cadence
-            continue
+    for kind in governed_kinds():
         rows = kind.model.objects.for_org(org).latest().overdue(today).select_related("ai_system")
         for record in rows:
             text = _("%(kind)s “%(title)s” of %(system)s: review due since %(when)s") % {
@@ -170,13 +167,11 @@ def records_in_review(org: Organisation, people: Audience, today: dt.date) -> It
     """Governed records waiting for review: the leads whom the record type's own table lets
     approve it (records.workflow: any lead, a security lead, a safety lead…), never its author.
     One query per record type; the rules run on memberships the audience already knows."""
-    from records.kinds import KINDS
-    from records.models import GovernedRecord, RecordStatus
+    from records.kinds import governed_kinds
+    from records.models import RecordStatus
 
     leads = people.lead_memberships()
-    for kind in KINDS.values():
-        if not issubclass(kind.model, GovernedRecord):
-            continue
+    for kind in governed_kinds():
         rows = kind.model.objects.for_org(org).latest().filter(status=RecordStatus.IN_REVIEW)
         for record in rows.select_related("ai_system"):
             who = {m.user_id for m in leads if kind.workflow.allows(m, record, "approve")}

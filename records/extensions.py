@@ -14,8 +14,8 @@ from accounts.access import team_ids
 from core import extensions
 from core.extensions import Panel
 
-from .kinds import KINDS
-from .models import FollowUp, GovernedRecord, RecordStatus
+from .kinds import KINDS, governed_kinds
+from .models import FollowUp, RecordStatus
 from .rules import can_work_on_follow_up
 
 REVIEWS_SHOWN = 100  # the oldest submissions; a lead with more waiting filters each register by status
@@ -109,7 +109,7 @@ def reviews_panel(membership) -> Panel | None:
     if not membership.is_lead:
         return None
     org = membership.organisation
-    kinds = {kind.key: kind for kind in KINDS.values() if issubclass(kind.model, GovernedRecord)}
+    kinds = {kind.key: kind for kind in governed_kinds()}
     rows = across_kinds(
         kinds.values(),
         org,

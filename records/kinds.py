@@ -39,5 +39,13 @@ def register(kind: RecordKind) -> RecordKind:
     return kind
 
 
+def governed_kinds() -> list[RecordKind]:
+    """The registered types that are governed records (versions, review, a review cadence);
+    incidents share the registry, for their follow-ups, but are none of those."""
+    from .models import GovernedRecord
+
+    return [kind for kind in KINDS.values() if issubclass(kind.model, GovernedRecord)]
+
+
 def kind_of_model(model: Any) -> RecordKind:
     return KINDS[model._meta.label_lower]

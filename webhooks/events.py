@@ -76,12 +76,11 @@ ACTIONS: dict[str, str] = {
 def _record_steps() -> dict[str, tuple[Any, str]]:
     """Audit action → (record kind, transition) for every governed record type's table. Built on
     first use: the record types register themselves as their apps load (records.kinds)."""
-    from records.kinds import KINDS
+    from records.kinds import governed_kinds
 
     return {
         f"{kind.workflow.action_prefix}.{t.name}": (kind, t.name)
-        for kind in KINDS.values()
-        if any(f.name == "is_latest" for f in kind.model._meta.get_fields())  # governed records only
+        for kind in governed_kinds()
         for t in kind.workflow.transitions
     }
 
