@@ -24,10 +24,13 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 def office(member: str) -> bytes:
+    # A fixed timestamp keeps the bytes, and so the parametrised test ids, the same
+    # in every xdist worker: ZipFile.writestr with a bare name stamps the current
+    # time, and workers that collect a second apart then disagree on the test list.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(member, "<x/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), (member, "<x/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
