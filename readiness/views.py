@@ -27,6 +27,7 @@ from .forms import FindingFilter, OrganisationWorkFilter
 
 PERIODS = {"90": 90, "365": 365}
 GRID_ROWS = 100  # the practice grid lists this many systems, not-ready first
+NOT_READY_CARDS = 12  # a card each, with what fails, for the first not-ready systems
 
 
 @login_required
@@ -36,22 +37,21 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     version (the audit chain head moves with every change) and today's date."""
     membership = get_membership(request, org_slug)
     org = membership.organisation
-    readiness = cached_for_org(org, "org-readiness", lambda: engine.for_organisation(org))
+    summary = cached_for_org(org, "dashboard-digest", lambda: dash.digest(engine.for_organisation(org), GRID_ROWS))
     period = request.GET.get("period", "90")
     days = PERIODS.get(period, 90)
     domains = dash.visible_domains(membership)
-    # Not-ready systems first, then by name; the grid's cells are built for the rows shown only.
-    ordered = sorted(readiness.systems, key=lambda system: (system.audit_ready, system.name))
-    practices, grid = dash.practice_grid(org, ordered[:GRID_ROWS])
+    practices, grid = dash.practice_grid(org, summary.shown)  # cells for the rows shown only
     context = {
-        "readiness": readiness,
-        "ready_count": len(readiness.ready),
-        "not_ready": readiness.not_ready,
-        "sides": dash.sides(org, readiness, domains),
+        "readiness": summary,
+        "ready_count": summary.ready_count,
+        "not_ready": summary.not_ready[:NOT_READY_CARDS],
+        "not_ready_count": summary.not_ready_count,
+        "sides": dash.sides(org, summary.totals, domains),
         "teams": dash.team_rows(org),
         "practices": practices,
         "grid": grid,
-        "grid_more": max(len(ordered) - GRID_ROWS, 0),
+        "grid_more": max(summary.total - GRID_ROWS, 0),
         "charts": dash.trends(org, days),
         "period": str(days),
         "can_snapshot": membership.role in (Role.ADMIN, Role.LEAD),

@@ -157,9 +157,14 @@ def test_query_counts_do_not_grow_with_systems(client_for, auditor, org, team, l
         world(org, team, lead, n, prefix)
         cache.clear()
         with CaptureQueriesContext(connection) as ctx:
-            assert c.get(url, {"readiness": "no"} if page == "inventory" else {}).status_code == 200
+            response = c.get(url, {"readiness": "no"} if page == "inventory" else {})
+            assert response.status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
+    if page == "dashboard":  # 20 of the 30 are not ready: a card for the first 12, a link to all
+        assert len(response.context["not_ready"]) == 12
+        assert [s.name for s in response.context["not_ready"]][:2] == ["Large 01", "Large 02"]
+        assert "All 20 systems that are not audit-ready" in response.content.decode()
 
 
 def test_systems_without_anything_show_dashes(client_for, viewer, org, team, inventory):
