@@ -29,7 +29,6 @@ from cyclonedx.model.license import DisjunctiveLicense
 from cyclonedx.model.service import Service
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
 
 from governance.models.inventory import Provenance
 
@@ -305,6 +304,11 @@ def _schema_problems(document: dict, out: Checked) -> None:
     if items > MAX_ITEMS:
         out.problem("$", f"more than {MAX_ITEMS} components and services")
         return
+    # Imported here, not at the top: the validator pulls in jsonschema, whose format checks build
+    # about forty parsers on import (2-3 s of CPU). At module level every process that loads the
+    # URLs paid that (each web and Celery worker, each test process), not only an import.
+    from cyclonedx.validation.json import JsonStrictValidator
+
     errors = JsonStrictValidator(IMPORTABLE[spec]).validate_str(json.dumps(document), all_errors=True) or []
     for error in errors:
         if out.total_problems >= MAX_SCHEMA_ERRORS:

@@ -1,5 +1,6 @@
 """The cast of every test: one organisation with a member of each role, plus an outsider."""
 
+import hashlib
 import os
 from contextlib import contextmanager
 
@@ -120,6 +121,16 @@ def pytest_configure(config):
     `makemigrations --check` keeps models and migrations in step."""
     if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
         config.option.nomigrations = True
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """A short, stable id for a long parametrised text or file (the hostile inputs of a megabyte
+    and more): its length and a digest. Used as the test id as it stands, it was escaped, compared
+    across test processes and sent with every report, several seconds of each run."""
+    if isinstance(val, (str, bytes)) and len(val) > 80:
+        data = val.encode("utf-8", "surrogatepass") if isinstance(val, str) else val
+        return f"{argname}-{len(val)}-{hashlib.blake2b(data, digest_size=4).hexdigest()}"
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

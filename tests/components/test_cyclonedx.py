@@ -4,7 +4,6 @@ broken BOM is rejected whole with every problem listed, and the same BOM twice c
 import json
 
 import pytest
-from cyclonedx.validation.json import JsonStrictValidator
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
@@ -67,13 +66,20 @@ def parts(system, builder, security_lead, platform_team):
     return [model, dataset, tool, mcp, stdio, service]
 
 
+def _validator():
+    # Imported when used: jsonschema's import costs seconds (see components.bom._schema_problems).
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    return JsonStrictValidator(bom.SPEC)
+
+
 def export(system) -> str:
     return bom.to_json(bom.system_bom(system, of_systems([system.pk])[system.pk]))
 
 
 def test_the_system_export_validates_against_the_cyclonedx_schema(system, parts):
     text = export(system)
-    assert JsonStrictValidator(bom.SPEC).validate_str(text) is None
+    assert _validator().validate_str(text) is None
     document = json.loads(text)
     assert document["specVersion"] == "1.7"
     types = {c["name"]: c["type"] for c in document["components"]}
@@ -100,7 +106,7 @@ def test_the_organisation_export_validates_and_lists_every_system(org, system, p
     DatasetFactory(ai_system=other, name="CVs", personal_data=True)
     systems = [system, other]
     text = bom.to_json(bom.organisation_bom(org, systems, of_systems([s.pk for s in systems])))
-    assert JsonStrictValidator(bom.SPEC).validate_str(text) is None
+    assert _validator().validate_str(text) is None
     names = {c["name"] for c in json.loads(text)["components"]}
     assert {"Code Agent", "Hiring Screener", "CVs", "Past tickets"} <= names
 
