@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,11 +38,12 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     version (the audit chain head moves with every change) and today's date."""
     membership = get_membership(request, org_slug)
     org = membership.organisation
-    summary = cached_for_org(org, "dashboard-digest", lambda: dash.digest(engine.for_organisation(org), GRID_ROWS))
+    summary = cached_for_org(
+        org, f"dashboard-digest-{get_language()}", lambda: dash.digest(org, engine.for_organisation(org), GRID_ROWS)
+    )
     period = request.GET.get("period", "90")
     days = PERIODS.get(period, 90)
     domains = dash.visible_domains(membership)
-    practices, grid = dash.practice_grid(org, summary.shown)  # cells for the rows shown only
     context = {
         "readiness": summary,
         "ready_count": summary.ready_count,
@@ -49,8 +51,8 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "not_ready_count": summary.not_ready_count,
         "sides": dash.sides(org, summary.totals, domains),
         "teams": dash.team_rows(org),
-        "practices": practices,
-        "grid": grid,
+        "practices": summary.practices,
+        "grid": summary.grid,
         "grid_more": max(summary.total - GRID_ROWS, 0),
         "charts": dash.trends(org, days),
         "period": str(days),

@@ -96,6 +96,8 @@ def test_the_practice_grid_and_team_load(client_for, auditor, org, team, lead, d
     assert grid["System 01"][red_team].colour == "red" and "Finding 1" in grid["System 01"][red_team].reason
     assert grid["System 00"][red_team].colour == "green"
     assert grid["System 02"][guardrails].colour == "red"  # its one guardrail control is not verified
+    cell = grid["System 01"][red_team]
+    assert f'<td class="text-center grid-red"><a href="{cell.url}" title="' in response.content.decode()
     (row,) = response.context["teams"]
     figures = {f.label: f for f in row.figures}
     assert figures["Overdue"].value == 1 and f"team={team.pk}" in figures["Overdue"].url
