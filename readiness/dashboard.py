@@ -83,10 +83,10 @@ def digest(org, readiness: engine.OrganisationReadiness, rows: int) -> Digest:
     hold translated phrases: keep it per language)."""
     ordered = sorted(readiness.systems, key=lambda system: (system.audit_ready, system.name))
     not_ready_count = sum(1 for system in ordered if not system.audit_ready)
-    totals = {}
+    totals: dict[str, dict[str, int]] = {}
     for domain in READINESS_DOMAINS:
         parts = [system.domain(domain) for system in readiness.systems]
-        totals[domain] = {
+        totals[str(domain)] = {
             "verified": sum(d.verified for d in parts),
             "applicable": sum(d.applicable for d in parts),
             "awaiting": sum(d.awaiting_verification for d in parts),
