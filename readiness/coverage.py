@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from assessments.models import AssignmentStatus, ControlAssignment
@@ -47,6 +49,30 @@ class Coverage:
     @property
     def percent(self) -> int | None:
         return round(100 * self.covered / self.total) if self.total else None
+
+    def cell(self, url: str) -> str:
+        """The coverage page's table cell, linking to `url` (the drill-down). Built in Python: a
+        page of fifty systems has four hundred cells, and the template's translate and url tags
+        per cell were most of the page's rendering time."""
+        title = _("%(covered)s covered, %(partly)s partly, %(uncovered)s uncovered") % {
+            "covered": self.covered,
+            "partly": self.partly,
+            "uncovered": self.uncovered,
+        }
+        if not self.focus:
+            return format_html(
+                '<td class="text-center"><a href="{}" title="{}">{}/{}</a></td>', url, title, self.covered, self.total
+            )
+        return format_html(
+            '<td class="text-center coverage-focus"><a href="{}" title="{} — {}">{}/{}</a> '
+            '<i class="bi bi-star-fill" aria-hidden="true"></i><span class="visually-hidden">{}</span></td>',
+            url,
+            title,
+            self.why,
+            self.covered,
+            self.total,
+            self.why,
+        )
 
 
 def frameworks_for(org: Organisation) -> list[Framework]:

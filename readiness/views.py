@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -121,7 +122,12 @@ def coverage(request: HttpRequest, org_slug: str) -> HttpResponse:
     systems = list(page.object_list)
     frameworks = cov.frameworks_for(org)
     by_system = cov.for_systems(org, systems, frameworks)
-    rows = [(system, sorted(by_system[system.pk], key=lambda c: c.framework.name)) for system in systems]
+    rows = []
+    for system in systems:
+        cells = []
+        for c in sorted(by_system[system.pk], key=lambda c: c.framework.name):
+            cells.append(c.cell(reverse("readiness:system_framework", args=[org.slug, system.pk, c.framework.pk])))
+        rows.append((system, cells))
     context = {"page": page, "query": query, "rows": rows, "frameworks": frameworks}
     return render(request, "readiness/coverage.html", context)
 

@@ -72,6 +72,11 @@ def test_the_system_tab_and_the_organisation_page_show_coverage(client_for, view
     assert "OWASP LLM" in tab and "1 / 6" in tab
     page = c.get(reverse("readiness:coverage", args=[org.slug])).content.decode()
     assert f"/coverage/{framework.pk}/" in page and "1/6" in page
+    assert 'title="1 covered, 1 partly, 4 uncovered' in page
+    system.exposure = "public"
+    system.save()
+    page = c.get(reverse("readiness:coverage", args=[org.slug])).content.decode()
+    assert 'class="text-center coverage-focus"' in page and "bi-star-fill" in page
 
 
 def test_a_framework_of_another_organisation_is_404(client_for, viewer, org, system):
