@@ -35,7 +35,13 @@ def readiness_panel(system, membership) -> Panel:
     """The verdict, every gate with its reason, and control readiness per domain (the engine's
     fixed number of queries for one system)."""
     org = membership.organisation
-    readiness = engine.for_systems(org, [system.pk], names={system.pk: system.name})[system.pk]
+    # Kept under the organisation's data version (and the day, and the language of its reasons),
+    # as the dashboard's is: the gates are about twenty queries, on the page people open most.
+    readiness = cached_for_org(
+        org,
+        f"system-readiness-{system.pk}-{get_language()}",
+        lambda: engine.for_systems(org, [system.pk], names={system.pk: system.name})[system.pk],
+    )
     context = {"system": system, "readiness": readiness, "assessment": readiness.gate("assessment")}
     return Panel("readiness/_system_panel.html", context)
 

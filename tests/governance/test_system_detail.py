@@ -68,14 +68,15 @@ def test_detail_and_history_query_counts_are_constant(client_for, lead, system, 
     c = client_for(lead)
     c.get(reverse("governance:system_list", args=[system.organisation.slug]))  # remembers the organisation
     # session, user, membership, system (+team, users), other organisations,
-    # + the readiness panel (readiness.extensions): control readiness and the gates (7 queries)
+    # + the readiness panel (readiness.extensions): the data version it is cached under, then (a
+    # miss: the test's cache starts empty) control readiness and the gates (7 queries)
     # + the threat model panel and the risks' heat map (one query each), the red-team panel
     # (latest exercise, open high findings), the IR-plan panel (covering approved plans; their last
     # tabletops only when some plan covers the system), the incidents panel, the alignment panel
     # (latest version, latest decided review; its open conditions too when approved with conditions),
     # the audit pack panel (the system's latest pack; leads, admins and auditors see it), the
     # components panel (active components)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         c.get(reverse("governance:system_detail", args=[system.organisation.slug, system.pk]))
     # … plus the events with their actors
     with django_assert_num_queries(6):
