@@ -19,6 +19,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _content_types_cached(django_db_setup, django_db_blocker):
+    """Django keeps content types in a per-process cache, filled on first use. Filled once here,
+    so a page's query count does not depend on whether an earlier test in the same process
+    happened to look its content types up (a test run first in a process saw one query more)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    with django_db_blocker.unblock():
+        ContentType.objects.get_for_models(*apps.get_models(), for_concrete_models=False)
+
+
 @pytest.fixture
 def org(db):
     return OrganisationFactory(name="Acme Test", slug="acme-test")
