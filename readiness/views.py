@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_membership, get_object_for_user
 from accounts.models import Role
-from assessments.views.common import assignment_rows
+from assessments.views.common import assignment_list_rows
 from audit.versions import cached_for_org
 from core.pages import paginate
 from core.rendering import fetch_choices
@@ -94,7 +94,7 @@ def work(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Every team's control assignments, filtered: where the dashboard's numbers lead."""
     membership = get_membership(request, org_slug)
     org = membership.organisation
-    base = assignment_rows().for_org(org).active()
+    base = assignment_list_rows().for_org(org).active()
     filterset = OrganisationWorkFilter(request.GET, queryset=base, org=org, user=request.user)
     context = _filtered_list(request, filterset, ("due_date", "pk"), _("Filter the work"))
     return render(request, "readiness/work_list.html", context)

@@ -51,6 +51,27 @@ def assignment_rows():
     ).annotate(current_evidence=Coalesce(Subquery(current, output_field=IntegerField()), 0))
 
 
+# Long texts that no list of assignments shows (the assignment page reads them): a page of 50
+# rows read each control's objective and guidance and each system's description, about a third
+# of the rows query's Python time and most of its bytes.
+LIST_DEFERRED = (
+    "justification",
+    "retirement_reason",
+    "control__objective",
+    "control__guidance",
+    "control__evidence_hint",
+    "control__applies_when",
+    "control__concerns",
+    "ai_system__description",
+    "ai_system__retirement_reason",
+)
+
+
+def assignment_list_rows():
+    """`assignment_rows()` for lists: without the long texts of LIST_DEFERRED."""
+    return assignment_rows().defer(*LIST_DEFERRED)
+
+
 def with_quick_actions(membership, assignments) -> list:
     """Attach the actions each row offers inline to this member (no queries: the evidence count is annotated)."""
     rows = list(assignments)

@@ -25,7 +25,7 @@ from ..models import DECIDED, AssignmentStatus, ControlAssignment
 from ..rules import can_work_on_assignment
 from ..services.assignments import assignments_bulk
 from ..workflow import ASSIGNMENT
-from .common import assignment_rows, safe_next, system_page_context, system_queryset, with_quick_actions
+from .common import assignment_list_rows, safe_next, system_page_context, system_queryset, with_quick_actions
 
 CONTROLS_PAGE_SIZE = 100  # a system's Controls tab: most systems fit on one page
 
@@ -93,7 +93,7 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug)
     org = membership.organisation
     teams = team_ids(membership)
-    base = assignment_rows().for_org(org).active().for_teams(teams)
+    base = assignment_list_rows().for_org(org).active().for_teams(teams)
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = "open"  # what needs doing; "All" is one click away
@@ -168,7 +168,7 @@ def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     """The system's Controls tab: readiness per domain and every assignment, retired ones apart."""
     membership, system = get_object_for_user(request, org_slug, system_queryset(), pk)
     teams = team_ids(membership)
-    filterset = AssignmentFilter(request.GET, queryset=assignment_rows().filter(ai_system=system).active())
+    filterset = AssignmentFilter(request.GET, queryset=assignment_list_rows().filter(ai_system=system).active())
     # Up to hundreds of rows: pages of 100, and no form per row (each with its own actions);
     # rows are ticked and changed with one shared control (the bulk bar of My work), or opened.
     ordered = _ordered(filterset.qs, request.GET.get("sort", ""), tiebreak=CONTROLS_TIEBREAK)
