@@ -19,11 +19,11 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _content_types_cached(django_db_setup, django_db_blocker):
-    """Django keeps content types in a per-process cache, filled on first use. Filled once here,
-    so a page's query count does not depend on whether an earlier test in the same process
-    happened to look its content types up (a test run first in a process saw one query more)."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, then Django's per-process content-type cache filled once.
+    Filled on first use otherwise, a page's query count depended on whether an earlier test in
+    the same process had looked its content types up (a test run first saw one query more)."""
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
