@@ -162,10 +162,12 @@ def require_role(membership: Membership, *, min_role: str = Role.VIEWER, roles: 
         raise PermissionDenied("Your role does not allow this.")
 
 
-def ensure(allowed: bool, message: str = "You are not allowed to do this.") -> None:
-    """Raise 403 unless `allowed`: for rules that depend on the object, not only the role."""
+def ensure(allowed: bool, message: Any = "You are not allowed to do this.") -> None:
+    """Raise 403 unless `allowed`: for rules that depend on the object, not only the role.
+    `message` may be a lazy translation (a rule's refusal kept beside the rule): it is put into
+    words here, in the request's language."""
     if not allowed:
-        raise PermissionDenied(message)
+        raise PermissionDenied(str(message))
 
 
 def get_object_for_user(

@@ -22,7 +22,7 @@ from assessments.evidence import download
 from audit.editing import run_service
 from core.pages import paginate
 from records.models import FollowUpStatus
-from records.rules import can_edit_record
+from records.rules import EDIT_REFUSAL, can_edit_record
 from records.views import add_to_record, create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
@@ -38,8 +38,6 @@ from .models import (
 )
 from .standing import standing
 from .workflow import KIND, REVIEW
-
-EDIT_REFUSAL = _("Only drafts are edited, by leads and the record's teams.")
 
 
 def _with_counts(queryset):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from accounts.access import lead_or_member_of, team_ids
 from accounts.models import Discipline, Membership, Team
 
@@ -31,6 +33,10 @@ def sides(membership: Membership) -> frozenset[str]:
 
 def can_create_record(membership: Membership, system) -> bool:
     return system.retired_at is None and lead_or_member_of(membership, system.owner_team_id)
+
+
+# What a page or the API says when can_edit_record refuses.
+EDIT_REFUSAL = gettext_lazy("Only drafts are edited, by leads and the record's teams.")
 
 
 def can_edit_record(membership: Membership, record) -> bool:

@@ -87,7 +87,7 @@ def edit_draft(request, org_slug: str, pk: int, kind: RecordKind, *, make_form, 
     """Edit a draft (or sent-back) version of any record type: `make_form(membership, record,
     data)` builds the form, `save(record, form)` calls the type's service."""
     membership, record = get_record(request, org_slug, pk, kind, min_role=Role.MEMBER)
-    ensure(rules.can_edit_record(membership, record), _("Only drafts are edited, by leads and the record's teams."))
+    ensure(rules.can_edit_record(membership, record), rules.EDIT_REFUSAL)
     form = make_form(membership, record, request.POST or None)
     outcome = run_service(form, lambda: save(record, form), actor=request.user, about=record)
     if outcome.saved:

@@ -13,7 +13,7 @@ from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from core.pages import paginate
-from records.rules import can_edit_record
+from records.rules import EDIT_REFUSAL, can_edit_record
 from records.views import add_to_record, create_for_system, edit_draft, get_record, record_context, system_tab
 
 from . import services
@@ -101,7 +101,7 @@ def threat_model_suggest(request: HttpRequest, org_slug: str, pk: int) -> HttpRe
     """ "Suggest threats for this system": the library threats on its surfaces that apply to its
     profile, all ticked; the author keeps or drops each and adds the kept ones in one step."""
     membership, threat_model = get_record(request, org_slug, pk, KIND, min_role=Role.MEMBER)
-    ensure(can_edit_record(membership, threat_model), _("Only drafts are edited, by leads and the record's teams."))
+    ensure(can_edit_record(membership, threat_model), EDIT_REFUSAL)
     suggested = services.suggestions(threat_model)
     form = SuggestForm(request.POST or None, suggested=suggested, initial={"threats": [t.pk for t in suggested]})
     if form.is_bound and form.is_valid():
@@ -127,7 +127,7 @@ def entry_add(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         pk,
         KIND,
         may=can_edit_record,
-        refusal=_("Only drafts are edited, by leads and the record's teams."),
+        refusal=EDIT_REFUSAL,
         make_form=lambda membership, threat_model, data: EntryForm(data, threat_model=threat_model),
         save=lambda threat_model, form: services.entry_add(
             actor=request.user,
@@ -149,9 +149,7 @@ def _entry(request, org_slug, pk):
         pk,
         min_role=Role.MEMBER,
     )
-    ensure(
-        can_edit_record(membership, entry.threat_model), _("Only drafts are edited, by leads and the record's teams.")
-    )
+    ensure(can_edit_record(membership, entry.threat_model), EDIT_REFUSAL)
     return membership, entry
 
 

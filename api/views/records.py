@@ -30,7 +30,7 @@ from governance.models import AISystem, FrameworkItem
 from records.forms import RecordActionForm
 from records.kinds import RecordKind
 from records.models import RecordStatus
-from records.rules import can_create_record, can_edit_record, can_work_on_record
+from records.rules import EDIT_REFUSAL, can_create_record, can_edit_record, can_work_on_record
 from records.services import record_act
 from risks import services as risk_services
 from risks.forms import RiskForm
@@ -216,7 +216,7 @@ def record_views(resource: Resource):
             membership, record = get_object_for_user(
                 request, org_slug, resource.kind.queryset(), pk, min_role=Role.MEMBER
             )
-            ensure(can_edit_record(membership, record), _("Only drafts are edited, by leads and the record's teams."))
+            ensure(can_edit_record(membership, record), EDIT_REFUSAL)
             refusal = change_with_form(
                 request,
                 resource.write_serializer,
