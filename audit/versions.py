@@ -23,9 +23,12 @@ def data_version(org: Organisation) -> int:
     return ChainHead.objects.filter(organisation=org).values_list("seq", flat=True).first() or 0
 
 
-def cached_for_org(org: Organisation, name: str, compute):
+def cached_for_org(org: Organisation, name: str, compute, *, per_language: bool = False):
     """`compute()`, kept in the cache under the organisation's data version and today's date
-    (values that depend on the day, such as what is overdue, turn over at midnight)."""
+    (values that depend on the day, such as what is overdue, turn over at midnight), and under
+    the active language when `per_language` (values holding translated phrases)."""
+    if per_language:
+        name = f"{name}:{get_language()}"
     key = f"{name}:{org.pk}:{data_version(org)}:{timezone.localdate().isoformat()}"
     value = cache.get(key)
     if value is None:

@@ -59,30 +59,29 @@ class Side:
 @dataclass
 class Digest:
     """What the dashboard reads of the organisation's readiness, small enough to keep in the
-    cache: the counts, each domain's control totals, and the systems it shows (not-ready first,
-    then by name). Keeping the whole OrganisationReadiness instead meant unpickling a thousand
+    cache: the counts, each domain's control totals, and the practice grid of the systems it shows
+    (not-ready first, then by name). Keeping the whole OrganisationReadiness instead meant unpickling a thousand
     systems with their gates on every view (about 25 ms at a thousand systems) to show a hundred."""
 
     total: int
     threshold: int
     ready_count: int
     not_ready_count: int
-    shown: list[engine.SystemReadiness]
     totals: dict[str, dict[str, int]]  # domain -> verified, applicable, awaiting, overdue
     practices: list[tuple[str, str]]  # the grid's columns
     grid: list[tuple]  # (system, cells) for the systems shown
 
     @property
     def not_ready(self) -> list[engine.SystemReadiness]:
-        """The not-ready systems among those shown (all of them come first in `shown`)."""
-        return [system for system in self.shown if not system.audit_ready]
+        """The not-ready systems among those shown (all of them come first in the grid)."""
+        return [system for system, _cells in self.grid if not system.audit_ready]
 
 
 def digest(org, readiness: engine.OrganisationReadiness, rows: int) -> Digest:
     """The Digest of `readiness`, with the practice grid of its first `rows` systems (its cells
     hold translated phrases: keep it per language)."""
     ordered = sorted(readiness.systems, key=lambda system: (system.audit_ready, system.name))
-    not_ready_count = sum(1 for system in ordered if not system.audit_ready)
+    not_ready_count = len(readiness.not_ready)
     totals: dict[str, dict[str, int]] = {}
     for domain in READINESS_DOMAINS:
         parts = [system.domain(domain) for system in readiness.systems]
@@ -98,7 +97,6 @@ def digest(org, readiness: engine.OrganisationReadiness, rows: int) -> Digest:
         threshold=readiness.threshold,
         ready_count=readiness.total - not_ready_count,
         not_ready_count=not_ready_count,
-        shown=ordered[:rows],
         totals=totals,
         practices=practices,
         grid=grid,

@@ -11,8 +11,8 @@ import hashlib
 import django_filters
 from django import forms
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from audit.versions import cached_for_org
@@ -39,8 +39,9 @@ def readiness_panel(system, membership) -> Panel:
     # as the dashboard's is: the gates are about twenty queries, on the page people open most.
     readiness = cached_for_org(
         org,
-        f"system-readiness-{system.pk}-{get_language()}",
+        f"system-readiness-{system.pk}",
         lambda: engine.for_systems(org, [system.pk], names={system.pk: system.name})[system.pk],
+        per_language=True,
     )
     context = {"system": system, "readiness": readiness, "assessment": readiness.gate("assessment")}
     return Panel("readiness/_system_panel.html", context)
@@ -104,7 +105,7 @@ def inventory_columns(membership) -> ListColumns:
         # dashboard's): a repeat view reads the chain head instead of running the engine (its ~9
         # queries and ~25 ms of Python). The cells carry translated text: one entry per language.
         page = hashlib.blake2b(",".join(map(str, sorted(names))).encode(), digest_size=16).hexdigest()
-        return cached_for_org(org, f"inventory-cells-{get_language()}-{page}", lambda: _cells(org, names))
+        return cached_for_org(org, f"inventory-cells-{page}", lambda: _cells(org, names), per_language=True)
 
     return ListColumns(
         headers=[_("Security"), _("Safety"), _("Audit-ready")],

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,7 +39,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug)
     org = membership.organisation
     summary = cached_for_org(
-        org, f"dashboard-digest-{get_language()}", lambda: dash.digest(org, engine.for_organisation(org), GRID_ROWS)
+        org, "dashboard-digest", lambda: dash.digest(org, engine.for_organisation(org), GRID_ROWS), per_language=True
     )
     period = request.GET.get("period", "90")
     days = PERIODS.get(period, 90)
