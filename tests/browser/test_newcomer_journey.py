@@ -56,7 +56,7 @@ def test_an_admin_invites_a_new_member_who_sets_a_password_and_lands_in_the_orga
     assert [m.to for m in mail.outbox] == [["nina@example.test"]]
     link = re.search(r"https?://\S+/invitations/\S+", mail.outbox[0].body).group(0)
 
-    newcomer = browser.new_context()
+    newcomer = browser.new_context(reduced_motion="reduce")
     other = newcomer.new_page()
     other.goto(link)
     other.get_by_label("Username").fill("nina")
