@@ -22,3 +22,20 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Move what the worker has loaded (Django, the URL patterns, translations, the library's
+    reference data) out of the garbage collector's sight with `gc.freeze()`.
+
+    Measured at scale 1: without it, about one request in fifteen ran a full collection over
+    every object the worker holds, 110-125 ms in the middle of a 30 ms page (the readiness
+    dashboard's p95 was 140 ms, its p50 30 ms). Frozen objects are never collected, which is
+    right for what lives as long as the process; what requests create is collected as before."""
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module before the freeze
+    gc.collect()
+    gc.freeze()
