@@ -3,8 +3,9 @@
 Every item of the framework's applicable kind (ISO/IEC 42001 Annex A controls, EU AI Act articles,
 NIST AI RMF subcategories) with the lead's decision (included / excluded, why), its implementation
 status derived from the Bastion controls mapped to it across the organisation's active systems,
-and the evidence of those controls. Five queries whatever the size: the framework, the items with
-their counts (one SQL aggregation), the decisions, the evidence, and nothing per row.
+and the evidence of those controls. A fixed number of queries whatever the size: the framework,
+its items, their controls, the decisions, and two grouped per-control queries (assignment counts,
+the newest evidence), which are kept under the organisation's data version; nothing per row.
 
 Status of an item (mapped assignments = active assignments of active systems whose control maps
 to the item, leaving out those whose "not applicable" a lead approved):
@@ -18,12 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import AssignmentStatus, Evidence
-from governance.models import Framework, FrameworkItem
+from assessments.models import AssignmentStatus, ControlAssignment, Evidence
+from audit.versions import cached_for_org
+from governance.models import Control, Framework, FrameworkItem
 
 from .models import SoADecision
 
@@ -123,72 +126,110 @@ def statement(org, slug: str | None = None) -> Statement:
     framework = Framework.objects.builtin().filter(key=spec.key).first()
     if framework is None:
         return Statement(framework=None, spec=spec, rows=[])
-    A = "controls__assignments__"
-    counted = Q(
-        **{
-            f"{A}organisation": org,
-            f"{A}retired_at__isnull": True,
-            f"{A}ai_system__retired_at__isnull": True,
-        }
-    ) & ~Q(**{f"{A}status": AssignmentStatus.NOT_APPLICABLE, f"{A}na_approved_at__isnull": False})
     items = list(
-        FrameworkItem.objects.filter(framework=framework, kind=spec.item_kind, retired_at__isnull=True)
-        .annotate(
-            mapped=Count("controls__assignments", filter=counted, distinct=True),
-            verified=Count(
-                "controls__assignments",
-                filter=counted & Q(**{f"{A}status": AssignmentStatus.VERIFIED}),
-                distinct=True,
-            ),
-            implemented=Count(
-                "controls__assignments",
-                filter=counted & Q(**{f"{A}status": AssignmentStatus.IMPLEMENTED}),
-                distinct=True,
-            ),
+        FrameworkItem.objects.filter(framework=framework, kind=spec.item_kind, retired_at__isnull=True).order_by(
+            "position", "pk"
         )
-        .order_by("position", "pk")
     )
-    rows = {
-        item.pk: SoARow(item=item, mapped=item.mapped, verified=item.verified, implemented=item.implemented)
-        for item in items
-    }
+    rows = {item.pk: SoARow(item=item, mapped=0, verified=0, implemented=0) for item in items}
+    # An item's numbers are the sums over the controls mapped to it: an assignment or an evidence
+    # row reaches an item through its one control, so nothing is counted twice. Counting per
+    # control reads the assignments once, instead of joining them to every mapping of every item.
+    controls_of: dict[int, list[int]] = {}
+    refs: dict[int, str] = {}
+    for control_id, item_id, ref in Control.mappings.through.objects.filter(frameworkitem_id__in=rows).values_list(
+        "control_id", "frameworkitem_id", "control__ref"
+    ):
+        controls_of.setdefault(item_id, []).append(control_id)
+        refs[control_id] = ref
+    counts, evidence = cached_for_org(org, "soa-per-control", lambda: (_control_counts(org), _control_evidence(org)))
+    for item_id, row in rows.items():
+        latest: list[dict] = []
+        for control_id in controls_of.get(item_id, ()):
+            mapped, verified, implemented = counts.get(control_id, (0, 0, 0))
+            row.mapped += mapped
+            row.verified += verified
+            row.implemented += implemented
+            total, shown = evidence.get(control_id, (0, []))
+            row.evidence_total += total
+            latest.extend(shown)
+        latest.sort(key=lambda e: (e["uploaded_at"], e["pk"]), reverse=True)
+        row.evidence = [_evidence_link(e, refs) for e in latest[:EVIDENCE_SHOWN]]
     for decision in SoADecision.objects.filter(organisation=org, item__framework=framework).select_related(
         "decided_by"
     ):
         if decision.item_id in rows:
             rows[decision.item_id].decision = decision
-    evidence = (
+    return Statement(framework=framework, spec=spec, rows=list(rows.values()))
+
+
+def _counted_assignments(org):
+    """The assignments a statement counts: active, of active systems, leaving out those whose
+    "not applicable" a lead approved."""
+    return (
+        ControlAssignment.objects.filter(organisation=org, retired_at__isnull=True, ai_system__retired_at__isnull=True)
+        .exclude(status=AssignmentStatus.NOT_APPLICABLE, na_approved_at__isnull=False)
+        .order_by()
+    )
+
+
+def _control_counts(org) -> dict[int, tuple[int, int, int]]:
+    """control id → (counted assignments, verified, implemented): one grouped query.
+
+    This and `_control_evidence` hold only the organisation's own data, which changes only
+    through audited writes: `statement` keeps them under the data version. What the built-in
+    library decides (which controls map to which items, their references) is read afresh."""
+    grouped = (
+        _counted_assignments(org)
+        .values("control_id")
+        .annotate(
+            mapped=Count("pk"),
+            verified=Count("pk", filter=Q(status=AssignmentStatus.VERIFIED)),
+            implemented=Count("pk", filter=Q(status=AssignmentStatus.IMPLEMENTED)),
+        )
+    )
+    return {r["control_id"]: (r["mapped"], r["verified"], r["implemented"]) for r in grouped}
+
+
+def _control_evidence(org) -> dict[int, tuple[int, list[dict]]]:
+    """control id → (its evidence on active systems, the newest few): one query that ranks each
+    control's evidence in the database."""
+    by_control = {"partition_by": F("assignment__control_id")}
+    ranked = (
         Evidence.objects.filter(
             organisation=org,
             assignment__retired_at__isnull=True,
             assignment__ai_system__retired_at__isnull=True,
-            assignment__control__mappings__in=list(rows),
         )
+        .annotate(
+            control_id=F("assignment__control_id"),
+            rank=Window(RowNumber(), order_by=[F("uploaded_at").desc(), F("pk").desc()], **by_control),
+            total=Window(Count("pk"), **by_control),
+        )
+        .filter(rank__lte=EVIDENCE_SHOWN)
         .values(
             "pk",
+            "uploaded_at",
+            "control_id",
+            "total",
             "assignment_id",
             "original_filename",
             "link",
             "note",
             "assignment__ai_system__name",
-            "assignment__control__ref",
-            "assignment__control__mappings",
         )
-        .order_by("-uploaded_at", "-pk")
     )
-    for e in evidence:
-        row = rows.get(e["assignment__control__mappings"])
-        if row is None:
-            continue
-        row.evidence_total += 1
-        if len(row.evidence) < EVIDENCE_SHOWN:
-            row.evidence.append(
-                EvidenceLink(
-                    pk=e["pk"],
-                    assignment_id=e["assignment_id"],
-                    label=e["original_filename"] or e["link"] or (e["note"] or "")[:60],
-                    system=e["assignment__ai_system__name"],
-                    control=e["assignment__control__ref"],
-                )
-            )
-    return Statement(framework=framework, spec=spec, rows=list(rows.values()))
+    result: dict[int, tuple[int, list[dict]]] = {}
+    for e in ranked:
+        result.setdefault(e["control_id"], (e["total"], []))[1].append(e)
+    return result
+
+
+def _evidence_link(e: dict, refs: dict[int, str]) -> EvidenceLink:
+    return EvidenceLink(
+        pk=e["pk"],
+        assignment_id=e["assignment_id"],
+        label=e["original_filename"] or e["link"] or (e["note"] or "")[:60],
+        system=e["assignment__ai_system__name"],
+        control=refs[e["control_id"]],
+    )

@@ -78,7 +78,11 @@ EXPECTED = {  # ref: (status, verified, mapped)
 
 
 def test_the_derived_statuses_match_the_hand_built_fixture(org, mapped, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    # The framework, its items, their controls, the data version, the per-control counts and
+    # evidence, the decisions; once kept, the two per-control queries are not run again.
+    with django_assert_num_queries(7):
+        statement(org, "iso-42001")
+    with django_assert_num_queries(5):
         result = statement(org, "iso-42001")
     got = {row.item.ref: (row.status, row.verified, row.mapped) for row in result.rows}
     assert got == EXPECTED
@@ -89,6 +93,16 @@ def test_evidence_is_linked_from_active_assignments_only(org, mapped):
     rows = {row.item.ref: row for row in statement(org).rows}
     assert rows["A.2.2"].evidence_total == 6 and len(rows["A.2.2"].evidence) == EVIDENCE_SHOWN == 3
     assert rows["A.4.4"].evidence_total == 0
+
+
+def test_a_kept_statement_follows_the_next_audited_change(org, mapped, items, admin):
+    from assessments.services.assignments import evidence_add
+
+    assert {row.item.ref: row for row in statement(org).rows}["A.2.2"].evidence_total == 6
+    assignment = items["A.2.2"].controls.get().assignments.filter(ai_system__retired_at__isnull=True).first()
+    evidence_add(actor=admin, assignment=assignment, note="Red-team report of 30 November.")
+    row = {row.item.ref: row for row in statement(org).rows}["A.2.2"]
+    assert row.evidence_total == 7 and row.evidence[0].label == "Red-team report of 30 November."
 
 
 def test_an_item_nothing_maps_to_is_not_yet(org, items):
