@@ -8,8 +8,9 @@ Controls approved as not applicable and retired assignments do not count. The it
 the framework's leaves (an article, an entry, a subcategory: not the headings above them) that
 are in use and not declared out of the library's scope.
 
-Computed for any number of systems and frameworks with three queries: the frameworks, their
-countable items, and one grouped query over the systems' assignments joined to the mappings.
+Computed for any number of systems and frameworks with three queries: the frameworks, the number
+of countable items of each, and one grouped query over the systems' assignments joined to the
+mappings, counting covered and partly covered items per system and framework.
 """
 
 from __future__ import annotations
@@ -79,35 +80,44 @@ def frameworks_for(org: Organisation) -> list[Framework]:
     return list(Framework.objects.for_org(org).filter(retired_at__isnull=True).order_by("name"))
 
 
-def countable_items(framework_ids) -> dict[int, set[int]]:
-    """Framework id → ids of its countable items (leaves, in use, in scope): one query."""
+def _countable(framework_ids):
+    """The countable items of the frameworks: leaves, in use, in the library's scope."""
     leaf = ~Exists(FrameworkItem.objects.filter(parent=OuterRef("pk"), retired_at__isnull=True))
-    rows = (
+    return (
         FrameworkItem.objects.filter(framework_id__in=framework_ids, retired_at__isnull=True, out_of_scope="")
         .exclude(kind__in=STRUCTURAL_KINDS)
         .filter(leaf)
-        .values_list("framework_id", "pk")
     )
+
+
+def countable_items(framework_ids) -> dict[int, set[int]]:
+    """Framework id → ids of its countable items: one query."""
     items: dict[int, set[int]] = {pk: set() for pk in framework_ids}
-    for framework_id, pk in rows:
+    for framework_id, pk in _countable(framework_ids).values_list("framework_id", "pk"):
         items[framework_id].add(pk)
     return items
 
 
-def item_states(system_ids, item_ids=None) -> dict[tuple[int, int], tuple[int, int]]:
-    """(system id, item id) → (mapped controls, verified ones) over the systems' applicable
-    assignments: one grouped query."""
+def framework_tallies(system_ids, framework_ids) -> dict[tuple[int, int], tuple[int, int]]:
+    """(system id, framework id) → (covered items, partly covered items) over the systems'
+    applicable assignments: one grouped query, which counts distinct items in the database (a
+    page of a hundred systems has thousands of (system, item) pairs and about a thousand of
+    these)."""
     s = states()
-    rows = ControlAssignment.objects.filter(ai_system_id__in=system_ids).filter(s.active).exclude(s.approved_na)
-    if item_ids is not None:
-        rows = rows.filter(control__mappings__in=item_ids)
     grouped = (
-        rows.filter(control__mappings__isnull=False)
+        ControlAssignment.objects.filter(ai_system_id__in=system_ids)
+        .filter(s.active)
+        .exclude(s.approved_na)
+        .filter(control__mappings__in=_countable(framework_ids).values("pk"))
         .order_by()
-        .values("ai_system_id", "control__mappings")
-        .annotate(mapped=Count("pk"), verified=Count("pk", filter=s.verified))
+        .values("ai_system_id", "control__mappings__framework_id")
+        .annotate(
+            touched=Count("control__mappings", distinct=True),
+            covered=Count("control__mappings", filter=s.verified, distinct=True),
+        )
+        .values_list("ai_system_id", "control__mappings__framework_id", "touched", "covered")
     )
-    return {(r["ai_system_id"], r["control__mappings"]): (r["mapped"], r["verified"]) for r in grouped}
+    return {(system, framework): (covered, touched - covered) for system, framework, touched, covered in grouped}
 
 
 def focus_reason(system: AISystem, framework: Framework) -> str:
@@ -124,19 +134,21 @@ def focus_reason(system: AISystem, framework: Framework) -> str:
 def for_systems(org: Organisation, systems: list[AISystem], frameworks: list[Framework] | None = None):
     """system id → [Coverage per framework], the system's focus frameworks first."""
     frameworks = frameworks if frameworks is not None else frameworks_for(org)
-    items = countable_items([f.pk for f in frameworks])
-    states_by = item_states([s.pk for s in systems])
+    framework_ids = [f.pk for f in frameworks]
+    totals = dict(
+        _countable(framework_ids)
+        .order_by()
+        .values("framework_id")
+        .annotate(n=Count("pk"))
+        .values_list("framework_id", "n")
+    )
+    tallies = framework_tallies([s.pk for s in systems], framework_ids)
     result = {}
     for system in systems:
         rows = []
         for framework in frameworks:
-            coverage = Coverage(framework, total=len(items[framework.pk]))
-            for item_id in items[framework.pk]:
-                mapped, verified = states_by.get((system.pk, item_id), (0, 0))
-                if verified:
-                    coverage.covered += 1
-                elif mapped:
-                    coverage.partly += 1
+            covered, partly = tallies.get((system.pk, framework.pk), (0, 0))
+            coverage = Coverage(framework, covered=covered, partly=partly, total=totals.get(framework.pk, 0))
             coverage.why = focus_reason(system, framework)
             coverage.focus = bool(coverage.why)
             rows.append(coverage)

@@ -123,9 +123,12 @@ def coverage(request: HttpRequest, org_slug: str) -> HttpResponse:
     by_system = cov.for_systems(org, systems, frameworks)
     rows = []
     for system in systems:
-        cells = []
-        for c in sorted(by_system[system.pk], key=lambda c: c.framework.name):
-            cells.append(c.cell(reverse("readiness:system_framework", args=[org.slug, system.pk, c.framework.pk])))
+        # A framework's drill-down sits under the system's coverage tab (readiness/urls.py):
+        # one reverse() per system instead of one per cell (~400 per page, ~8 ms).
+        tab = reverse("readiness:system_coverage", args=[org.slug, system.pk])
+        cells = [
+            c.cell(f"{tab}{c.framework.pk}/") for c in sorted(by_system[system.pk], key=lambda c: c.framework.name)
+        ]
         rows.append((system, cells))
     context = {"page": page, "query": query, "rows": rows, "frameworks": frameworks}
     return render(request, "readiness/coverage.html", context)
