@@ -33,8 +33,13 @@ def fetch_choices(*forms_: forms.BaseForm | None) -> None:
                 rows = field.queryset.values_list("pk", label_field)  # type: ignore[union-attr]
                 field.widget.choices = [*empty, *rows]
             else:
-                # iter(): list() of the iterator itself would first ask its len(), a COUNT query.
-                field.widget.choices = list(iter(field.choices))  # type: ignore[arg-type]  # a ModelChoiceIterator
+                # The field's own choices would read the rows with QuerySet.iterator(), which on
+                # PostgreSQL opens a server-side cursor (DECLARE … WITH HOLD, FETCH, CLOSE): three
+                # round trips and a materialised result for a few dozen rows. One plain query.
+                choice = field.iterator(field).choice
+                empty = [] if field.empty_label is None else [("", field.empty_label)]
+                objects = list(field.queryset) if field.queryset is not None else []
+                field.widget.choices = [*empty, *(choice(obj) for obj in objects)]
 
 
 def _attributes(attrs: dict) -> str:
