@@ -45,15 +45,18 @@ def paginate(
     *,
     per_page: int | None = None,
     count: Callable[[], int] | None = None,
+    read_rows: bool = True,
 ) -> tuple[Page, str]:
     """The requested page (a bad or too-large number gives the nearest page) and the query string
     that keeps the filters on the other pages' links. `count`, if given, counts the rows instead of
-    `queryset.count()` (a query an index can answer alone)."""
+    `queryset.count()` (a query an index can answer alone). With `read_rows=False` the page's rows
+    stay an unread queryset, for a view that may not need them (its rows' HTML is kept)."""
     rows: Any = _Counted(queryset, count) if count is not None and isinstance(queryset, QuerySet) else queryset
     page = Paginator(rows, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
     # The rows are read here, in the view: a template must not run queries while it renders
     # (tests/test_query_scaling.py).
-    page.object_list = list(page.object_list)
+    if read_rows:
+        page.object_list = list(page.object_list)
     return page, _query_without(request, "page")
 
 

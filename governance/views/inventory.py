@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from audit.services import history_for
-from audit.versions import fragment_key
+from audit.versions import cached_fragment, fragment_key
 from core.extensions import SYSTEM_LIST, collect
 from core.pages import paginate
 from core.rendering import fetch_choices
@@ -44,15 +45,20 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     contributions = collect(SYSTEM_LIST, membership=membership)
     extra_filters = {name: f for c in contributions for name, f in c.filters.items()}
     filterset = AISystemFilter(request.GET, queryset=systems, org=org, extra_filters=extra_filters)
-    page, query = paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs, read_rows=False)
     fetch_choices(filterset.form)
-    page.object_list = list(page.object_list)
-    for system in page.object_list:
-        system.extra_cells = []
-    for contribution in contributions:
-        cells = contribution.cells(page.object_list)
-        for system in page.object_list:
-            system.extra_cells.extend(cells.get(system.pk, []))
+
+    def rows_html() -> str:
+        rows = list(page.object_list)
+        for system in rows:
+            system.extra_cells = []
+        for contribution in contributions:
+            cells = contribution.cells(rows)
+            for system in rows:
+                system.extra_cells.extend(cells.get(system.pk, []))
+        return render_to_string("governance/_aisystem_rows.html", {"rows": rows, "org": org})
+
+    has_rows = page.paginator.count > 0  # get_page() turns a number past the end into the last page
     context = {
         "filter": filterset,
         "filter_form": filterset.form,
@@ -60,14 +66,15 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "extra_headers": [header for c in contributions for header in c.headers],
         "clear_url": request.path,
         "page": page,
-        "rows": page.object_list,
+        "rows": has_rows,
+        # The rows show every reader the same thing and change only with an audited change (the
+        # readiness columns are cached under the same version): kept under the chain head, and
+        # on a hit neither the rows nor their readiness are read.
+        "rows_html": cached_fragment("inventory-rows", fragment_key(request, org), rows_html) if has_rows else "",
         "query": query,
         # Tells "no systems yet" (an empty state with a first step) from "no match for the filters".
-        "is_empty": not page.object_list and not AISystem.objects.for_org(org).exists(),
+        "is_empty": not has_rows and not AISystem.objects.for_org(org).exists(),
         "can_create": can_create_system(membership),
-        # The rows show every reader the same thing and change only with an audited change (the
-        # readiness columns are cached under the same version): kept under the chain head.
-        "rows_key": fragment_key(request, org),
     }
     return render(request, "governance/aisystem_list.html", context)
 
