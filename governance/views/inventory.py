@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.access import ensure, get_membership, get_object_for_user
@@ -48,7 +49,7 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     page, query = paginate(request, filterset.qs, read_rows=False)
     fetch_choices(filterset.form)
 
-    def rows_html() -> str:
+    def rows_html() -> SafeString:
         rows = list(page.object_list)
         for system in rows:
             system.extra_cells = []

@@ -117,3 +117,13 @@ def test_tier_and_stage_sort_by_meaning_not_by_code(client_for, viewer, org, tea
     c = client_for(viewer)
     assert names(c.get(url, {"sort": "-tier"})) == ["High", "Limited", "Minimal"]
     assert names(c.get(url, {"sort": "stage"})) == ["High", "Limited", "Minimal"]
+
+
+def test_kept_rows_stay_escaped(client_for, viewer, org, team, url):
+    """The rows' HTML is kept as the template made it: a name with markup shows as text, the
+    first time and when it comes back from the cache."""
+    AISystemFactory(organisation=org, owner_team=team, name="<b>Bold</b> bot")
+    c = client_for(viewer)
+    for _ in range(2):
+        body = c.get(url).content
+        assert b"&lt;b&gt;Bold&lt;/b&gt; bot" in body and b"<b>Bold</b>" not in body
