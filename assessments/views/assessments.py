@@ -11,7 +11,9 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, W
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -21,6 +23,7 @@ from accounts.models import Role, Team
 from audit.editing import run_service
 from audit.hidden_text import save_with_choices
 from audit.services import history_for
+from audit.versions import cached_fragment, fragment_key
 from core.extensions import CONTROL_READINESS, TEAMS_LOAD, first
 from core.pages import paginate
 
@@ -52,6 +55,12 @@ def assessment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         is_open=Case(When(status=AssessmentStatus.APPROVED, then=0), default=1, output_field=IntegerField()),
     ).order_by("-is_open", "ai_system__name", "-created_at")
     page, query = paginate(request, assessments)
+
+    def load_html() -> SafeString:
+        teams = list(Team.objects.for_org(org).order_by("name"))
+        loads = first(TEAMS_LOAD, organisation=org, teams=teams) or []
+        return render_to_string("assessments/_team_load.html", {"loads": loads, "org": org})
+
     context = {
         "page": page,
         "rows": page.object_list,
@@ -59,7 +68,9 @@ def assessment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "filter_form": form,
         "filter_label": _("Filter assessments"),
         "clear_url": request.path,
-        "loads": first(TEAMS_LOAD, organisation=org, teams=list(Team.objects.for_org(org).order_by("name"))) or [],
+        # Team names and counts change only with audited changes: kept under the data version,
+        # so a kept panel reads neither the teams nor their load.
+        "load_html": cached_fragment("team-load", fragment_key(request, org), load_html),
         "is_empty": not page.object_list and not Assessment.objects.for_org(org).exists(),
     }
     return render(request, "assessments/assessment_list.html", context)
