@@ -194,7 +194,7 @@ def _control_counts(org) -> dict[int, tuple[int, int, int]]:
 def _control_evidence(org) -> dict[int, tuple[int, list[dict]]]:
     """control id → (its evidence on active systems, the newest few): one query that ranks each
     control's evidence in the database."""
-    by_control = {"partition_by": F("assignment__control_id")}
+    by_control = F("assignment__control_id")
     ranked = (
         Evidence.objects.filter(
             organisation=org,
@@ -203,8 +203,8 @@ def _control_evidence(org) -> dict[int, tuple[int, list[dict]]]:
         )
         .annotate(
             control_id=F("assignment__control_id"),
-            rank=Window(RowNumber(), order_by=[F("uploaded_at").desc(), F("pk").desc()], **by_control),
-            total=Window(Count("pk"), **by_control),
+            rank=Window(RowNumber(), partition_by=by_control, order_by=[F("uploaded_at").desc(), F("pk").desc()]),
+            total=Window(Count("pk"), partition_by=by_control),
         )
         .filter(rank__lte=EVIDENCE_SHOWN)
         .values(
@@ -221,7 +221,7 @@ def _control_evidence(org) -> dict[int, tuple[int, list[dict]]]:
     )
     result: dict[int, tuple[int, list[dict]]] = {}
     for e in ranked:
-        result.setdefault(e["control_id"], (e["total"], []))[1].append(e)
+        result.setdefault(e["control_id"], (e["total"], []))[1].append(dict(e))
     return result
 
 
