@@ -33,12 +33,7 @@ def cached_for_org(org: Organisation, name: str, compute, *, per_language: bool 
     the active language when `per_language` (values holding translated phrases)."""
     if per_language:
         name = f"{name}:{get_language()}"
-    key = f"{name}:{org.pk}:{data_version(org)}:{timezone.localdate().isoformat()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, 24 * 3600)
-    return value
+    return _kept(f"{name}:{org.pk}:{data_version(org)}:{timezone.localdate().isoformat()}", compute)
 
 
 def cached_fragment(name: str, key: str, render: Callable[[], SafeString]) -> SafeString:
@@ -46,12 +41,16 @@ def cached_fragment(name: str, key: str, render: Callable[[], SafeString]) -> Sa
     `fragment_key`): for a view that would read rows only to render them, so that on a hit it
     reads nothing. The same rules as `{% cache %}` under `fragment_key` apply to what is kept.
     The cache keeps the value's type, so what comes back is the template's own safe string."""
-    full_key = f"fragment:{name}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
-    html = cache.get(full_key)
-    if html is None:
-        html = render()
-        cache.set(full_key, html, 24 * 3600)
-    return html
+    return _kept(f"fragment:{name}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}", render)
+
+
+def _kept(key: str, compute):
+    """The cached value under `key`, else `compute()`'s, kept for a day (the keys name the day)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 24 * 3600)
+    return value
 
 
 def fragment_key(request: HttpRequest, org: Organisation) -> str:
