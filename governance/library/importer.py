@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation
+from audit.services import record
 
 from ..models import Control, Framework, FrameworkItem, Scenario, Threat
 from ..models.library import LibraryQuerySet
@@ -403,4 +404,26 @@ def _scenario_values(spec: dict) -> dict:
 
 def _write(document: dict, *, organisation: Organisation | None) -> ImportReport:
     with transaction.atomic():
-        return _Writer(document, organisation).run()
+        report = _Writer(document, organisation).run()
+        if organisation is None and report.changed:
+            _record_release(report)
+        return report
+
+
+def _record_release(report: ImportReport) -> None:
+    """A release that changes the built-in library is an event in every organisation's trail.
+
+    Every organisation reads the built-in rows (its library pages, its plans and statements), so
+    a release changes what each one sees: its auditors learn when and how much, and what a page
+    kept under the organisation's data version (audit.versions) is not shown again after it.
+    (An organisation's own import records its rows one by one: governance/services/library.py.)"""
+    for organisation in Organisation.objects.order_by("pk"):
+        record(
+            organisation=organisation,
+            actor=None,
+            action="governance.library.release_loaded",
+            object_type="governance.library",
+            object_id="builtin",
+            object_repr="built-in library",
+            after={"counts": report.as_dict()},
+        )

@@ -13,10 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.access import get_membership
 from audit.services import history_for
+from audit.versions import cached_fragment, fragment_key
 from core.choices import Domain
 from core.pages import paginate
 
@@ -77,22 +80,38 @@ def _concern_labels(keys: list[str]) -> list[StrOrPromise]:
 
 
 def _list_page(request: HttpRequest, membership, filterset_class, queryset, tab: str, label: str) -> HttpResponse:
-    """A filtered, paginated library list; each row knows its frameworks (one query, none per row)."""
-    filterset = filterset_class(request.GET, queryset=queryset, org=membership.organisation)
-    page, query = _page(request, filterset.qs)
-    _framework_keys(page.object_list)
+    """A filtered, paginated library list; each row knows its frameworks (one query, none per row).
+
+    The rows show every member the same thing, and change only with an audited change: edits of
+    the organisation's own rows are recorded, and so is a release of the built-in library, in
+    every organisation (governance/library/importer.py). So their HTML is kept under the data
+    version, and on a hit neither the rows nor their frameworks are read."""
+    org = membership.organisation
+    filterset = filterset_class(request.GET, queryset=queryset, org=org)
+    page, query = paginate(request, filterset.qs, read_rows=False)
+    model_name = filterset_class.Meta.model._meta.model_name
+
+    def rows_html() -> SafeString:
+        rows = list(page.object_list)
+        _framework_keys(rows)
+        return render_to_string(f"governance/library/_{model_name}_rows.html", {"rows": rows, "org": org})
+
+    has_rows = page.paginator.count > 0
     context = library_context(
         membership,
         tab,
         filter=filterset,
         filter_form=filterset.form,
         page=page,
-        rows=page.object_list,
+        rows=has_rows,
+        rows_html=cached_fragment(f"library-{model_name}-rows", fragment_key(request, org), rows_html)
+        if has_rows
+        else "",
         query=query,
         filter_label=label,
         clear_url=request.path,
     )
-    return render(request, f"governance/library/{filterset_class.Meta.model._meta.model_name}_list.html", context)
+    return render(request, f"governance/library/{model_name}_list.html", context)
 
 
 @login_required

@@ -74,7 +74,7 @@ def test_query_count_is_constant(client_for, viewer, org, team, url, rows, djang
         response = c.get(url, {"sort": "name"})
     assert response.status_code == 200
     assert response.content.split(b"<tbody>")[1].count(b"<tr>") == min(rows, 50)
-    with django_assert_num_queries(8):  # kept rows: neither the rows nor their readiness are read
+    with django_assert_num_queries(7):  # kept rows: neither the rows nor their readiness are read
         cached = c.get(url, {"sort": "name"})
     assert cached.content.split(b"<tbody>")[1] == response.content.split(b"<tbody>")[1]  # the same rows
 

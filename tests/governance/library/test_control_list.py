@@ -1,6 +1,10 @@
+import copy
+
 import pytest
 from django.urls import reverse
 
+from governance.library import import_document
+from governance.library.documents import builtin_document
 from governance.models import Control
 from tests.factories import ControlFactory, FrameworkFactory, FrameworkItemFactory, OrganisationFactory
 
@@ -78,8 +82,33 @@ def test_query_count_is_constant(client_for, viewer, org, url, rows, django_asse
         ControlFactory(organisation=org if n % 2 else None, mappings=[item, FrameworkItemFactory()])
     c = client_for(viewer)
     c.get(url)  # the first visit remembers the organisation in the session
-    # session, user, membership, framework choices, count, page rows, their mappings, other organisations
-    with django_assert_num_queries(8):
+    # session, user, membership, framework choices, count, data version, page rows, their mappings,
+    # other organisations
+    with django_assert_num_queries(9):
         response = c.get(url, {"sort": "title"})
-    assert len(response.context["page"].object_list) == rows
+    assert response.content.count(b"<tr>") == rows + 1  # and the header row
+    with django_assert_num_queries(7):  # the rows' HTML is kept: neither they nor their mappings are read
+        assert c.get(url, {"sort": "title"}).content.count(b"<tr>") == rows + 1
     assert Control.objects.count() == rows
+
+
+def test_kept_rows_follow_a_release_of_the_builtin_library(client_for, viewer, org, url, builtin_library):
+    """The rows' HTML is kept under the organisation's data version; a release that changes a
+    built-in control is recorded in every organisation, so the next view shows the new title."""
+    c = client_for(viewer)
+    ph01 = Control.objects.get(ref="PH-01")
+    assert ph01.title in c.get(url, {"q": "PH-01"}).content.decode()
+    document = copy.deepcopy(builtin_document())
+    next(entry for entry in document["controls"] if entry["ref"] == "PH-01")["title"] = "Screen every input"
+    import_document(document)
+    body = c.get(url, {"q": "PH-01"}).content.decode()
+    assert "Screen every input" in body and ph01.title not in body
+
+
+def test_kept_rows_stay_escaped(client_for, viewer, org, url):
+    """A title with markup shows as text, the first time and when the rows come back from the cache."""
+    ControlFactory(ref="OWN-01", organisation=org, title="<b>Bold</b> control")
+    c = client_for(viewer)
+    for _ in range(2):
+        body = c.get(url, {"source": "own"}).content
+        assert b"&lt;b&gt;Bold&lt;/b&gt; control" in body and b"<b>Bold</b>" not in body

@@ -6,10 +6,17 @@ import io
 import pytest
 from django.core.management import call_command
 
+from audit.models import AuditEvent
 from governance.library import import_document, load_builtin_library
 from governance.library.documents import builtin_document
 from governance.models import Control, Framework, FrameworkItem, Scenario, Threat
-from tests.factories import ControlFactory, FrameworkFactory, FrameworkItemFactory, ThreatFactory
+from tests.factories import (
+    ControlFactory,
+    FrameworkFactory,
+    FrameworkItemFactory,
+    OrganisationFactory,
+    ThreatFactory,
+)
 
 
 def test_it_loads_the_whole_release_and_reports_what_it_created(db):
@@ -121,3 +128,15 @@ def test_a_release_without_a_section_leaves_that_section_alone(builtin_library):
     assert report.counts["scenarios"].unchanged == 5
     assert not Control.objects.filter(retired_at__isnull=False).exists()
     assert not Framework.objects.filter(retired_at__isnull=False).exists()
+
+
+def test_a_release_that_changes_the_library_is_an_event_in_every_organisation(organisation_content, org):
+    """Every organisation reads the built-in rows, so each one's trail says when a release changed
+    them, with the counts; a load that changes nothing records nothing."""
+    other = OrganisationFactory()
+    load_builtin_library()
+    assert not AuditEvent.objects.filter(action="governance.library.release_loaded").exists()
+    report = import_document(next_release())
+    events = AuditEvent.objects.filter(action="governance.library.release_loaded")
+    assert sorted(e.organisation_id for e in events) == sorted([org.pk, other.pk])
+    assert all(e.after == {"counts": report.as_dict()} and e.actor is None for e in events)
