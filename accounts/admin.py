@@ -1,8 +1,25 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from core.admin import ReadOnlyAdminMixin
 
 from .models import Invitation, Membership, Organisation, Profile, Team
+from .services import NAME_FIELDS, person_update
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """Django's user admin, except that a new name goes through `person_update`: it is on the
+    pages of the person's organisations, so each of them records it."""
+
+    def save_model(self, request, obj, form, change):
+        if change and any(name in form.changed_data for name in NAME_FIELDS):
+            person_update(actor=request.user, user=obj, data={name: getattr(obj, name) for name in NAME_FIELDS})
+        super().save_model(request, obj, form, change)
 
 
 class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from .forms import ProfileForm
 from .models import Membership
 from .profiles import profile_for, remember_time_zone
+from .services import person_update
 
 
 def layout_membership(request: HttpRequest) -> Membership | None:
@@ -40,7 +41,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     settings_row = profile_for(user)
     form = ProfileForm(request.POST or None, instance=user, time_zone=settings_row.time_zone)
     if form.is_valid():
-        form.save()
+        person_update(actor=user, user=user, data={name: form.cleaned_data[name] for name in form.Meta.fields})
         settings_row.time_zone = form.cleaned_data["time_zone"]
         settings_row.save(update_fields=["time_zone"])
         remember_time_zone(request, settings_row.time_zone)

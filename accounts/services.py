@@ -165,3 +165,37 @@ def team_members_change(*, actor, team: Team, add=(), remove=()) -> Team:
             changes=changes,
             m2m={"members": sorted(members)},
         )
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+NAME_FIELDS = ("first_name", "last_name")
+
+
+def person_update(*, actor, user, data: dict):
+    """Change a person's name and e-mail (their profile page; the site admin's user page).
+
+    A person's name is on the pages of every organisation they are in (who started an assessment,
+    who is assigned a control), so a new name is recorded in each of those organisations' trails,
+    in the same transaction: an auditor can tell who "J. Smith" became, and what a page keeps
+    under the organisation's data version (audit/versions.py) turns over with it. The e-mail is
+    on no governance page, and is not copied into the trails."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = {name: getattr(user, name) for name in NAME_FIELDS}
+        for name, value in data.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(data))
+        old, new = diff(before, {name: getattr(user, name) for name in NAME_FIELDS})
+        if old:
+            for organisation in Organisation.objects.filter(memberships__user=user).order_by("pk"):
+                record(
+                    organisation=organisation,
+                    actor=actor,
+                    action="accounts.person.renamed",
+                    obj=user,
+                    object_repr=user.username,
+                    before=old,
+                    after=new,
+                )
+    return user

@@ -54,24 +54,33 @@ def assessment_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         assignment_decided=_system_assignment_count(DECIDED),
         is_open=Case(When(status=AssessmentStatus.APPROVED, then=0), default=1, output_field=IntegerField()),
     ).order_by("-is_open", "ai_system__name", "-created_at")
-    page, query = paginate(request, assessments)
+    page, query = paginate(request, assessments, read_rows=False)
+    has_rows = page.paginator.count > 0
+
+    def rows_html() -> SafeString:
+        return render_to_string("assessments/_assessment_rows.html", {"rows": list(page.object_list), "org": org})
 
     def load_html() -> SafeString:
         teams = list(Team.objects.for_org(org).order_by("name"))
         loads = first(TEAMS_LOAD, organisation=org, teams=teams) or []
         return render_to_string("assessments/_team_load.html", {"loads": loads, "org": org})
 
+    key = fragment_key(request, org)
     context = {
         "page": page,
-        "rows": page.object_list,
+        "rows": has_rows,
+        # The rows change only with audited changes (an assessment's, its assignments', its
+        # system's name, and the name of who started it: accounts.services.person_update), so
+        # their HTML is kept under the data version and a kept page reads no rows.
+        "rows_html": cached_fragment("assessment-rows", key, rows_html) if has_rows else "",
         "query": query,
         "filter_form": form,
         "filter_label": _("Filter assessments"),
         "clear_url": request.path,
         # Team names and counts change only with audited changes: kept under the data version,
         # so a kept panel reads neither the teams nor their load.
-        "load_html": cached_fragment("team-load", fragment_key(request, org), load_html),
-        "is_empty": not page.object_list and not Assessment.objects.for_org(org).exists(),
+        "load_html": cached_fragment("team-load", key, load_html),
+        "is_empty": not has_rows and not Assessment.objects.for_org(org).exists(),
     }
     return render(request, "assessments/assessment_list.html", context)
 

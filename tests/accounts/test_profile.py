@@ -99,3 +99,36 @@ def test_password_change_is_in_the_site_layout_and_returns_to_the_profile(client
         },
     )
     assert response["Location"] == reverse("profile")
+
+
+def test_a_new_name_is_recorded_in_each_of_the_persons_organisations(client_for, org, lead):
+    """Names are on every organisation's pages: a rename is an event in each trail; a new e-mail
+    (on no governance page) or an unchanged name records nothing."""
+    second = OrganisationFactory(slug="second-org")
+    MembershipFactory(organisation=second, user=lead, role=Role.VIEWER)
+    OrganisationFactory(slug="not-theirs")
+    c = client_for(lead)
+    form = {"first_name": lead.first_name, "last_name": lead.last_name, "email": "new@example.com"}
+    c.post(reverse("profile"), {**form, "time_zone": "UTC"})
+    assert not AuditEvent.objects.filter(action="accounts.person.renamed").exists()
+    c.post(reverse("profile"), {**form, "first_name": "Jo", "time_zone": "UTC"})
+    events = AuditEvent.objects.filter(action="accounts.person.renamed").order_by("organisation_id")
+    assert [e.organisation_id for e in events] == [org.pk, second.pk]
+    assert all(e.before == {"first_name": lead.first_name} and e.after == {"first_name": "Jo"} for e in events)
+    assert all(e.actor_id == lead.pk and e.object_id == str(lead.pk) for e in events)
+
+
+def test_a_rename_in_the_site_admin_is_recorded_too(client, org, lead, django_user_model):
+    superuser = django_user_model.objects.create_superuser("root", "root@example.com", "password")
+    client.force_login(superuser)
+    url = reverse("admin:auth_user_change", args=[lead.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update({"first_name": "Renamed", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"})
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    data["groups"], data["user_permissions"] = [], []
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(organisation=org, action="accounts.person.renamed")
+    assert (event.after, event.actor_id) == ({"first_name": "Renamed"}, superuser.pk)
