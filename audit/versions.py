@@ -27,13 +27,15 @@ def data_version(org: Organisation) -> int:
     return ChainHead.objects.filter(organisation=org).values_list("seq", flat=True).first() or 0
 
 
-def cached_for_org(org: Organisation, name: str, compute, *, per_language: bool = False):
+def cached_for_org(org: Organisation, name: str, compute, *, per_language: bool = False, version: int | None = None):
     """`compute()`, kept in the cache under the organisation's data version and today's date
     (values that depend on the day, such as what is overdue, turn over at midnight), and under
-    the active language when `per_language` (values holding translated phrases)."""
+    the active language when `per_language` (values holding translated phrases). A view that
+    keeps several things passes the `version` it read once."""
     if per_language:
         name = f"{name}:{get_language()}"
-    return _kept(f"{name}:{org.pk}:{data_version(org)}:{timezone.localdate().isoformat()}", compute)
+    version = data_version(org) if version is None else version
+    return _kept(f"{name}:{org.pk}:{version}:{timezone.localdate().isoformat()}", compute)
 
 
 def cached_fragment(name: str, key: str, render: Callable[[], SafeString]) -> SafeString:
@@ -53,18 +55,20 @@ def _kept(key: str, compute):
     return value
 
 
-def fragment_key(request: HttpRequest, org: Organisation) -> str:
+def fragment_key(request: HttpRequest, org: Organisation, *, version: int | None = None) -> str:
     """What a fragment of one of the organisation's pages, cached with `{% cache %}`, varies on:
     the data version, today, the language and time zone it is rendered in, and the page's path
-    and query (filters, sort, page). Read in the view (one query), never while rendering.
+    and query (filters, sort, page). Read in the view (one query, none if the view passes the
+    `version` it read for other kept values), never while rendering.
 
     Only for fragments that show every reader of the page the same thing: no per-user data, no
-    form with a CSRF token, nothing that changes without an audited change (a user's own name,
-    edited outside any organisation, is not an audited change: do not cache it)."""
+    form with a CSRF token, nothing that changes without an audited change. People's names and
+    the built-in library are shared by organisations, and their changes are recorded in each
+    organisation that shows them (accounts.services.person_update, a library release)."""
     return "|".join(
         (
             str(org.pk),
-            str(data_version(org)),
+            str(data_version(org) if version is None else version),
             timezone.localdate().isoformat(),
             get_language() or "",
             timezone.get_current_timezone_name(),

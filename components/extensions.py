@@ -24,7 +24,7 @@ def components_panel(system, membership) -> Panel:
     return Panel("components/_system_panel.html", {"system": system, "found": found})
 
 
-def approvals_panel(membership) -> Panel | None:
+def approvals_panel(membership, version: int) -> Panel | None:
     """Tools and MCP servers awaiting approval, on *My team's work* of security leads (one
     query; at most 50 listed, oldest first)."""
     if not rules.can_decide_component(membership):

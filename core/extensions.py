@@ -15,7 +15,9 @@ Hooks, what their functions take and return (None: nothing to add here):
 - `SYSTEM_TABS(system, membership)` → `Tab` for the AI-system page;
 - `SYSTEM_PANELS(system, membership)` → `Panel` shown on the system Overview;
 - `TEAM_PANELS(team, membership)` → `Panel` shown on the team page;
-- `WORK_PANELS(membership)` → `Panel` shown on *My team's work* (follow-ups of records);
+- `WORK_PANELS(membership, version)` → `Panel` shown on *My team's work* (follow-ups of records);
+  `version` is the organisation's data version the page read, for what a panel keeps under it
+  (`audit.versions.cached_for_org(..., version=version)`) without reading it again;
 - `SEARCH(membership, query)` → a list of search result groups for the top-bar search;
 - `CONTROL_READINESS(system)` → the control readiness of one system (per domain: verified /
   applicable, awaiting verification, overdue), for lower apps' pages (`first()` takes it);

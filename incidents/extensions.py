@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.access import team_ids
+from audit.versions import cached_for_org
 from core import extensions
 from core.extensions import Panel, Tab
 
@@ -24,22 +25,29 @@ def incidents_panel(system, membership) -> Panel:
     return Panel("incidents/_system_panel.html", {"system": system, "incidents": rows})
 
 
-def my_incidents_panel(membership) -> Panel | None:
+def my_incidents_panel(membership, version: int) -> Panel | None:
     """On My team's work: the incidents still being handled that the member's teams own (one
     query, after the member's teams)."""
     teams = team_ids(membership)
     if not teams:
         return None
-    rows = list(
-        Incident.objects.for_org(membership.organisation)
-        .active()
-        .filter(
-            Q(owner_team__in=teams)
-            | Q(cosigning_team__in=teams)
-            | Q(pk__in=Incident.systems.through.objects.filter(aisystem__owner_team__in=teams).values("incident"))
+    org = membership.organisation
+
+    def read() -> list[Incident]:
+        return list(
+            Incident.objects.for_org(org)
+            .active()
+            .filter(
+                Q(owner_team__in=teams)
+                | Q(cosigning_team__in=teams)
+                | Q(pk__in=Incident.systems.through.objects.filter(aisystem__owner_team__in=teams).values("incident"))
+            )
+            .open_first()[:50]
         )
-        .open_first()[:50]
-    )
+
+    # Incidents and systems change only with audited changes: the teams' list is kept under the
+    # data version, shared by the teams' members.
+    rows = cached_for_org(org, "work-incidents:" + "-".join(map(str, sorted(teams))), read, version=version)
     return Panel("incidents/_work_panel.html", {"incidents": rows}) if rows else None
 
 

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import team_ids
+from audit.versions import cached_for_org
 from core import extensions
 from core.extensions import Panel
 
@@ -21,26 +22,35 @@ from .rules import can_work_on_follow_up
 REVIEWS_SHOWN = 100  # the oldest submissions; a lead with more waiting filters each register by status
 
 
-def follow_ups_panel(membership) -> Panel | None:
+def follow_ups_panel(membership, version: int) -> Panel | None:
     """Open follow-ups owned by the member's teams, each linking back to the record that raised
     it (two queries: the follow-ups, and the content types, cached by Django)."""
     teams = team_ids(membership)
     if not teams:
         return None
-    rows = list(
-        FollowUp.objects.for_org(membership.organisation)
-        .open()
-        .filter(owner_team_id__in=teams)
-        .select_related("control", "assignment", "owner_team", "assignee", "ai_system")
-        .order_by("due_date", "pk")[:100]
-    )
-    slug = membership.organisation.slug
+    org = membership.organisation
+
+    def read() -> list[FollowUp]:
+        rows = list(
+            FollowUp.objects.for_org(org)
+            .open()
+            .filter(owner_team_id__in=teams)
+            .select_related("control", "assignment", "owner_team", "assignee", "ai_system")
+            .order_by("due_date", "pk")[:100]
+        )
+        for row in rows:
+            model = ContentType.objects.get_for_id(row.source_type_id).model_class()
+            assert model is not None  # a follow-up's source is a record type that exists
+            kind = KINDS[model._meta.label_lower]
+            row.source_url = kind.url("detail", org.slug, row.source_id)
+            row.source_label = str(kind.label)
+        return rows
+
+    # Follow-ups are governed records (every change audited): the teams' rows are kept under the
+    # data version, shared by the teams' members; what each member may do is decided here.
+    name = "work-follow-ups:" + "-".join(map(str, sorted(teams)))
+    rows = cached_for_org(org, name, read, per_language=True, version=version)
     for row in rows:
-        model = ContentType.objects.get_for_id(row.source_type_id).model_class()
-        assert model is not None  # a follow-up's source is a record type that exists
-        kind = KINDS[model._meta.label_lower]
-        row.source_url = kind.url("detail", slug, row.source_id)
-        row.source_label = kind.label
         row.can_close = row.kind == "action" and can_work_on_follow_up(membership, row)
     return Panel("records/_follow_ups_panel.html", {"follow_ups": rows})
 
@@ -102,7 +112,7 @@ class Waiting:
     submitted_at: Any
 
 
-def reviews_panel(membership) -> Panel | None:
+def reviews_panel(membership, version: int) -> Panel | None:
     """On *My team's work* of leads and admins: governed records in review that this person may
     approve, as each type's own table says (any lead, a security lead, a safety lead…; never the
     author), oldest submission first. One query for every type, then the rule per row."""

@@ -91,7 +91,12 @@ def assignment_act(request: AuthenticatedHttpRequest, org_slug: str, pk: int) ->
     """A lifecycle action, from the assignment page or inline from a list (htmx swaps the row;
     without JavaScript the list reloads)."""
     membership, assignment = _get(request, org_slug, pk, min_role=Role.MEMBER)
-    form = ActionForm(request.POST)
+    data = request.POST.copy()
+    if "version" not in data and "version" in request.GET:
+        # A list's action buttons share one form; each carries its action, and its row's
+        # version comes in the URL it posts to (templates/assessments/_assignment_row.html).
+        data["version"] = request.GET["version"]
+    form = ActionForm(data)
     if not form.is_valid():
         if form.hidden_text_findings:  # the text needs a strip-or-keep choice: show it again
             context = _detail_context(membership, assignment, action_error=_("Check the text marked below."))
@@ -137,7 +142,7 @@ def assignment_act(request: AuthenticatedHttpRequest, org_slug: str, pk: int) ->
                 "error": error,
                 "done": not (conflict or error),
                 "done_label": action.label,
-                "next": safe_next(request, ""),
+                "can_bulk": membership.can_edit,
             },
         )
     if conflict or error:

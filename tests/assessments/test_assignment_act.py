@@ -199,11 +199,18 @@ def test_a_stale_action_is_a_conflict_showing_what_changed(client_for, member, l
     assert assignment.status == S.IN_PROGRESS and assignment.version == 2
 
 
+def inline_url(assignment, version: int) -> str:
+    """Where a list's action button posts: the row's URL with the version the row showed (the
+    buttons share the page's one form, and a button carries only its action)."""
+    url = reverse("assessments:assignment_act", args=[assignment.organisation.slug, assignment.pk])
+    return f"{url}?version={version}"
+
+
 def test_inline_from_a_list_the_row_is_swapped_with_its_new_state(client_for, member, system):
     assignment = make(system, S.NOT_STARTED)
     response = client_for(member).post(
-        reverse("assessments:assignment_act", args=[assignment.organisation.slug, assignment.pk]),
-        {"action": "start", "version": 1, "row": "work", "next": "/o/acme-test/work/"},
+        inline_url(assignment, 1),
+        {"action": "start", "row": "work", "next": "/o/acme-test/work/"},
         HTTP_HX_REQUEST="true",
     )
     body = response.content.decode()
@@ -211,13 +218,14 @@ def test_inline_from_a_list_the_row_is_swapped_with_its_new_state(client_for, me
     assert body.lstrip().startswith(f'<tr id="assignment-{assignment.pk}">')
     assert "In progress" in body and "Start work: done" in body
     assert 'data-announce="' in body
+    # The swapped row keeps its tick box for the bulk bar, with the new version.
+    assert f'name="selected" value="{assignment.pk}:2"' in body
 
 
 def test_inline_without_javascript_goes_back_to_the_list(client_for, member, system):
     assignment = make(system, S.NOT_STARTED)
     response = client_for(member).post(
-        reverse("assessments:assignment_act", args=[assignment.organisation.slug, assignment.pk]),
-        {"action": "start", "version": 1, "row": "work", "next": "/o/acme-test/work/?status=open"},
+        inline_url(assignment, 1), {"action": "start", "row": "work", "next": "/o/acme-test/work/?status=open"}
     )
     assert response["Location"] == "/o/acme-test/work/?status=open"
 
@@ -226,9 +234,7 @@ def test_inline_conflict_shows_the_current_state_in_the_row(client_for, member, 
     assignment = make(system, S.NOT_STARTED)
     act(client_for(lead), assignment, "start")
     response = client_for(member).post(
-        reverse("assessments:assignment_act", args=[assignment.organisation.slug, assignment.pk]),
-        {"action": "start", "version": 1, "row": "work"},
-        HTTP_HX_REQUEST="true",
+        inline_url(assignment, 1), {"action": "start", "row": "work"}, HTTP_HX_REQUEST="true"
     )
     assert "Changed by someone else meanwhile; nothing was saved." in response.content.decode()
 

@@ -117,16 +117,20 @@ def test_query_count_is_constant(client_for, member, system, url, rows, django_a
     c = client_for(member)
     c.get(url)
     # session, user, membership, the member's teams, systems (filter choices), the organisation's
-    # data version, count (unless kept under that version), page rows (+control, system, teams,
-    # assignee, current evidence), people to assign, other organisations, the follow-ups records
-    # raised for the member's teams, the incidents the member's teams handle
+    # data version (the count and the rows are kept under it), count, page rows (+control,
+    # system, teams, assignee, current evidence), people to assign, other organisations, the
+    # follow-ups records raised for the member's teams, the incidents the member's teams handle
     cache.clear()
     with django_assert_num_queries(12):
         response = c.get(url)
-    assert len(response.context["page"].object_list) == rows
-    with django_assert_num_queries(11):
+    rows_html = response.content.split(b"<tbody>")[1].split(b"</tbody>")[0]
+    assert rows_html.count(b"<tr ") == rows
+    # Kept under the data version: the count, the rows' HTML and the panels' follow-ups and
+    # incidents of the member's teams; none is read again.
+    with django_assert_num_queries(8):
         response = c.get(url)
     assert response.context["page"].paginator.count == rows
+    assert response.content.split(b"<tbody>")[1].split(b"</tbody>")[0] == rows_html
 
 
 def test_the_kept_count_follows_changes(client_for, member, admin, org, system, url):
@@ -257,3 +261,25 @@ def test_decided_rows_come_after_open_ones_when_all_statuses_show(client_for, me
 
 def refs_of(page):
     return [a.control.ref for a in page.object_list]
+
+
+def test_rows_hold_no_form_their_buttons_submit_the_pages_one(client_for, member, system, url):
+    """Each row's actions are buttons for the page's one #row-actions form (one CSRF token a page,
+    so the rows can be kept), posting to the row's URL with the version the row showed."""
+    new = assign(system, "NEW")
+    body = client_for(member).get(url).content.decode()
+    rows = body.split("<tbody>")[1].split("</tbody>")[0]
+    assert "<form" not in rows and "csrfmiddlewaretoken" not in rows
+    act = reverse("assessments:assignment_act", args=[system.organisation.slug, new.pk])
+    assert 'form="row-actions" name="action" value="start"' in rows
+    assert f'formaction="{act}?version={new.version}"' in rows
+    shared = body.split('<form method="post" id="row-actions">')[1].split("</form>")[0]
+    assert "csrfmiddlewaretoken" in shared and 'name="row" value="work"' in shared
+
+
+def test_kept_rows_are_each_members_own(client_for, member, make_member, team, system, url):
+    """Rows are kept per member: what one may do (start work) is not offered to a viewer."""
+    assign(system, "NEW")
+    assert 'value="start"' in client_for(member).get(url).content.decode()
+    viewer = make_member(Role.VIEWER, teams=[team])
+    assert 'value="start"' not in client_for(viewer).get(url).content.decode()

@@ -123,6 +123,9 @@ def test_a_free_text_follow_up_shows_in_my_work_and_is_closed_there(client_for, 
     client_for(member).post(close, {"action": "close", "version": follow_up.version})
     follow_up.refresh_from_db()
     assert follow_up.status == "done" and follow_up.closed_by == member
+    # The teams' follow-ups are kept under the data version: the audited close turns them over.
+    work = client_for(member).get(reverse("assessments:work_list", args=[org.slug]))
+    assert "Add an input filter" not in work.content.decode()
 
 
 def test_a_control_follow_up_becomes_an_assignment_of_the_system(client_for, lead, org, system, team):
