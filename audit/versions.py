@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from accounts.models import Organisation
 
 from .models import ChainHead
+
+Fragment = TypeVar("Fragment")  # a SafeString, or a value holding some
 
 
 def data_version(org: Organisation) -> int:
@@ -38,11 +40,12 @@ def cached_for_org(org: Organisation, name: str, compute, *, per_language: bool 
     return _kept(f"{name}:{org.pk}:{version}:{timezone.localdate().isoformat()}", compute)
 
 
-def cached_fragment(name: str, key: str, render: Callable[[], SafeString]) -> SafeString:
-    """HTML made by `render()` (a template's output, escaped by it), kept under `key` (from
-    `fragment_key`): for a view that would read rows only to render them, so that on a hit it
-    reads nothing. The same rules as `{% cache %}` under `fragment_key` apply to what is kept.
-    The cache keeps the value's type, so what comes back is the template's own safe string."""
+def cached_fragment(name: str, key: str, render: Callable[[], Fragment]) -> Fragment:
+    """HTML made by `render()` (a template's output, escaped by it), or a small value holding
+    such HTML with facts about it, kept under `key` (from `fragment_key`): for a view that would
+    read rows only to render them, so that on a hit it reads nothing. The same rules as
+    `{% cache %}` under `fragment_key` apply to what is kept. The cache keeps the value's type,
+    so what comes back is the template's own safe string."""
     return _kept(f"fragment:{name}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}", render)
 
 

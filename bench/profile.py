@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print a pstats top N per page")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime, ncalls)")
     parser.add_argument("--callers", default="", metavar="REGEX", help="with --profile: who calls these functions")
+    parser.add_argument("--callees", default="", metavar="REGEX", help="with --profile: what these functions call")
     parser.add_argument("--nodes", type=int, default=0, metavar="N", help="the N template tags with most self CPU")
     parser.add_argument("--all", action="store_true", help="also the pages bench.run does not load at 8 clients")
     args = parser.parse_args(argv)
@@ -102,6 +103,8 @@ def main(argv=None) -> int:
             stats.strip_dirs().sort_stats(args.sort).print_stats(args.profile)
             if args.callers:
                 stats.print_callers(args.callers)
+            if args.callees:
+                stats.print_callees(args.callees)
             print(f"--- {page.name}: 5 requests ---")
             print(out.getvalue())
     return 0

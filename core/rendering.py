@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from django import forms
+from django.utils.choices import normalize_choices
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
@@ -68,6 +69,17 @@ class FastSelect(forms.Select):
     def __init__(self, attrs=None, choices=(), label_field: str | None = None):
         super().__init__(attrs, choices)
         self.label_field = label_field
+
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        # A list is taken as it is: fetch_choices' (pk, label) rows, or what a form field
+        # normalised already. Django's normalize_choices walks every pair again (~3 ms for a
+        # thousand AI systems, on every view of a page that filters by system).
+        self._choices = value if isinstance(value, list) else normalize_choices(value)
 
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -89,44 +91,67 @@ def _kept_team_count(request: HttpRequest, org, queryset, teams, version: int) -
     return cached_for_org(org, name, lambda: _team_count(queryset, teams), version=version)
 
 
+@dataclass(frozen=True)
+class WorkTable:
+    """My work's table (caption, rows, paging) for one member and one set of filters, as kept:
+    the template's own safe string (the cache keeps its type), or nothing when no row matches."""
+
+    html: str
+    has_rows: bool
+
+
 @login_required
 def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    """The assignments the member's teams own or co-sign: a member's home page."""
+    """The assignments the member's teams own or co-sign: a member's home page.
+
+    The filter bar and the table change only with audited changes, so their HTML is kept under
+    the organisation's data version (read once): the filter bar (a thousand AI systems to choose
+    from) for every member, the table for this member (the actions offered depend on who they
+    are: no one verifies their own work). On a hit neither the filters nor the rows are read;
+    the table holds no form, its buttons submit the page's one #row-actions form."""
     membership = get_membership(request, org_slug)
     org = membership.organisation
     teams = team_ids(membership)
-    base = assignment_list_rows().for_org(org).active().for_teams(teams)
-    data = request.GET.copy()
-    if "status" not in data:
-        data["status"] = "open"  # what needs doing; "All" is one click away
-    filterset = WorkFilter(data, queryset=base, org=org, user=request.user)
-    status = filterset.form.cleaned_data.get("status", "") if filterset.form.is_valid() else ""
-    ordered = _ordered(
-        filterset.qs, request.GET.get("sort", ""), tiebreak=WORK_TIEBREAK, mixed=status in MIXED_STATUSES
-    )
-    version = data_version(org)  # what the count and the rows are kept under
-    page, query = paginate(
-        request, ordered, count=lambda: _kept_team_count(request, org, filterset.qs, teams, version), read_rows=False
-    )
-    has_rows = page.paginator.count > 0
-
-    def rows_html() -> SafeString:
-        rows = with_quick_actions(membership, page.object_list)
-        return render_to_string("assessments/_work_rows.html", {"rows": rows, "org": org, "can_bulk": can_bulk})
-
-    # The rows hold no form (their buttons submit the page's one #row-actions form) and change
-    # only with audited changes, so their HTML is kept under the data version. They are this
-    # member's: the actions offered depend on who they are (no one verifies their own work).
     can_bulk = membership.can_edit
-    key = f"{request.user.pk}|{fragment_key(request, org, version=version)}"
+    version = data_version(org)
+    key = fragment_key(request, org, version=version)
+
+    @functools.cache
+    def filterset() -> WorkFilter:
+        data = request.GET.copy()
+        if "status" not in data:
+            data["status"] = "open"  # what needs doing; "All" is one click away
+        base = assignment_list_rows().for_org(org).active().for_teams(teams)
+        return WorkFilter(data, queryset=base, org=org, user=request.user)
+
+    def filter_html() -> SafeString:
+        form = filterset().form
+        fetch_choices(form)
+        return render_to_string(
+            "includes/filter_form.html", {"filter_form": form, "clear_url": request.path, "label": _("Filter the work")}
+        )
+
+    def table() -> WorkTable:
+        found = filterset()
+        status = found.form.cleaned_data.get("status", "") if found.form.is_valid() else ""
+        ordered = _ordered(
+            found.qs, request.GET.get("sort", ""), tiebreak=WORK_TIEBREAK, mixed=status in MIXED_STATUSES
+        )
+        page, query = paginate(
+            request, ordered, count=lambda: _kept_team_count(request, org, found.qs, teams, version), read_rows=False
+        )
+        if not page.paginator.count:
+            return WorkTable(html="", has_rows=False)
+        rows = with_quick_actions(membership, page.object_list)
+        context = {"page": page, "query": query, "rows": rows, "org": org, "can_bulk": can_bulk, "request": request}
+        return WorkTable(html=render_to_string("assessments/_work_table.html", context), has_rows=True)
+
+    work = cached_fragment("work-table", f"{request.user.pk}|{key}", table) if teams else None
     bulk_form = BulkForm(team_ids=teams)
-    fetch_choices(filterset.form, bulk_form)
+    fetch_choices(bulk_form)
     context = {
-        "filter": filterset,
-        "page": page,
-        "has_rows": has_rows,
-        "rows_html": cached_fragment("work-rows", key, rows_html) if has_rows else "",
-        "query": query,
+        "filter_html": cached_fragment("work-filters", key, filter_html) if teams else "",
+        "work": work,
         "has_teams": bool(teams),
         "bulk_form": bulk_form,
         "can_bulk": can_bulk,
