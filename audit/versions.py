@@ -42,7 +42,7 @@ def cached_for_org(org: Organisation, name: str, compute, *, per_language: bool 
 
 def cached_fragment(name: str, key: str, render: Callable[[], Fragment]) -> Fragment:
     """HTML made by `render()` (a template's output, escaped by it), or a small value holding
-    such HTML with facts about it, kept under `key` (from `fragment_key`): for a view that would
+    such HTML or what it shows (a row count), kept under `key` (from `fragment_key`): for a view that would
     read rows only to render them, so that on a hit it reads nothing. The same rules as
     `{% cache %}` under `fragment_key` apply to what is kept. The cache keeps the value's type,
     so what comes back is the template's own safe string."""

@@ -87,28 +87,32 @@ def _list_page(request: HttpRequest, membership, filterset_class, queryset, tab:
     every organisation (governance/library/importer.py). So their HTML is kept under the data
     version, and on a hit neither the rows nor their frameworks are read."""
     org = membership.organisation
-    filterset = filterset_class(request.GET, queryset=queryset, org=org)
-    page, query = paginate(request, filterset.qs, read_rows=False)
     model_name = filterset_class.Meta.model._meta.model_name
+    key = fragment_key(request, org)
+    filterset = filterset_class(request.GET, queryset=queryset, org=org)
+    # The count and the filter bar are kept under the same key as the rows.
+    count = lambda: cached_fragment(f"library-{model_name}-count", key, filterset.qs.count)  # noqa: E731
+    page, query = paginate(request, filterset.qs, count=count, read_rows=False)
 
     def rows_html() -> SafeString:
         rows = list(page.object_list)
         _framework_keys(rows)
         return render_to_string(f"governance/library/_{model_name}_rows.html", {"rows": rows, "org": org})
 
+    def filter_html() -> SafeString:
+        context = {"filter_form": filterset.form, "clear_url": request.path, "label": label}
+        return render_to_string("includes/filter_form.html", context)
+
     has_rows = page.paginator.count > 0
     context = library_context(
         membership,
         tab,
         filter=filterset,
-        filter_form=filterset.form,
+        filter_html=cached_fragment(f"library-{model_name}-filters", key, filter_html),
         page=page,
         rows=has_rows,
-        rows_html=cached_fragment(f"library-{model_name}-rows", fragment_key(request, org), rows_html)
-        if has_rows
-        else "",
+        rows_html=cached_fragment(f"library-{model_name}-rows", key, rows_html) if has_rows else "",
         query=query,
-        filter_label=label,
         clear_url=request.path,
     )
     return render(request, f"governance/library/{model_name}_list.html", context)
