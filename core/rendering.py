@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from django import forms
+from django.template.loader import render_to_string
 from django.utils.choices import normalize_choices
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
@@ -41,6 +42,13 @@ def fetch_choices(*forms_: forms.BaseForm | None) -> None:
                 empty = [] if field.empty_label is None else [("", field.empty_label)]
                 objects = list(field.queryset) if field.queryset is not None else []
                 field.widget.choices = [*empty, *(choice(obj) for obj in objects)]
+
+
+def filter_bar_html(form: forms.BaseForm, *, clear_url: str, label: str) -> SafeString:
+    """A list's filter bar (includes/filter_form.html), rendered in the view with its choices
+    read first: for a view that keeps it (a thousand AI systems to choose from)."""
+    fetch_choices(form)
+    return render_to_string("includes/filter_form.html", {"filter_form": form, "clear_url": clear_url, "label": label})
 
 
 def _attributes(attrs: dict) -> str:

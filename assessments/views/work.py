@@ -22,7 +22,7 @@ from accounts.models import Role
 from audit.versions import cached_for_org, cached_fragment, data_version, fragment_key
 from core.extensions import CONTROL_READINESS, WORK_PANELS, collect, first
 from core.pages import paginate
-from core.rendering import fetch_choices
+from core.rendering import fetch_choices, filter_bar_html
 
 from ..forms import AssignmentFilter, BulkForm, WorkFilter
 from ..models import DECIDED, AssignmentStatus, ControlAssignment
@@ -125,11 +125,7 @@ def work_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         return WorkFilter(data, queryset=base, org=org, user=request.user)
 
     def filter_html() -> SafeString:
-        form = filterset().form
-        fetch_choices(form)
-        return render_to_string(
-            "includes/filter_form.html", {"filter_form": form, "clear_url": request.path, "label": _("Filter the work")}
-        )
+        return filter_bar_html(filterset().form, clear_url=request.path, label=_("Filter the work"))
 
     def table() -> WorkTable:
         found = filterset()

@@ -13,7 +13,7 @@ from audit.services import history_for
 from audit.versions import cached_fragment, fragment_key
 from core.extensions import SYSTEM_LIST, collect
 from core.pages import paginate
-from core.rendering import fetch_choices
+from core.rendering import filter_bar_html
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
@@ -46,8 +46,10 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     contributions = collect(SYSTEM_LIST, membership=membership)
     extra_filters = {name: f for c in contributions for name, f in c.filters.items()}
     filterset = AISystemFilter(request.GET, queryset=systems, org=org, extra_filters=extra_filters)
-    page, query = paginate(request, filterset.qs, read_rows=False)
-    fetch_choices(filterset.form)
+    # The rows, their count and the filter bar are kept under one key (see rows_html below).
+    key = fragment_key(request, org)
+    count = lambda: cached_fragment("inventory-count", key, filterset.qs.count)  # noqa: E731
+    page, query = paginate(request, filterset.qs, count=count, read_rows=False)
 
     def rows_html() -> SafeString:
         rows = list(page.object_list)
@@ -62,8 +64,11 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     has_rows = page.paginator.count > 0  # get_page() turns a number past the end into the last page
     context = {
         "filter": filterset,
-        "filter_form": filterset.form,
-        "filter_label": _("Filter AI systems"),
+        "filter_html": cached_fragment(
+            "inventory-filters",
+            key,
+            lambda: filter_bar_html(filterset.form, clear_url=request.path, label=_("Filter AI systems")),
+        ),
         "extra_headers": [header for c in contributions for header in c.headers],
         "clear_url": request.path,
         "page": page,
@@ -71,7 +76,7 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         # The rows show every reader the same thing and change only with an audited change (the
         # readiness columns are cached under the same version): kept under the chain head, and
         # on a hit neither the rows nor their readiness are read.
-        "rows_html": cached_fragment("inventory-rows", fragment_key(request, org), rows_html) if has_rows else "",
+        "rows_html": cached_fragment("inventory-rows", key, rows_html) if has_rows else "",
         "query": query,
         # Tells "no systems yet" (an empty state with a first step) from "no match for the filters".
         "is_empty": not has_rows and not AISystem.objects.for_org(org).exists(),

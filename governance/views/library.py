@@ -22,6 +22,7 @@ from audit.services import history_for
 from audit.versions import cached_fragment, fragment_key
 from core.choices import Domain
 from core.pages import paginate
+from core.rendering import filter_bar_html
 
 from ..applicability import describe
 from ..filters import ControlFilter, ThreatFilter
@@ -99,16 +100,16 @@ def _list_page(request: HttpRequest, membership, filterset_class, queryset, tab:
         _framework_keys(rows)
         return render_to_string(f"governance/library/_{model_name}_rows.html", {"rows": rows, "org": org})
 
-    def filter_html() -> SafeString:
-        context = {"filter_form": filterset.form, "clear_url": request.path, "label": label}
-        return render_to_string("includes/filter_form.html", context)
-
     has_rows = page.paginator.count > 0
     context = library_context(
         membership,
         tab,
         filter=filterset,
-        filter_html=cached_fragment(f"library-{model_name}-filters", key, filter_html),
+        filter_html=cached_fragment(
+            f"library-{model_name}-filters",
+            key,
+            lambda: filter_bar_html(filterset.form, clear_url=request.path, label=label),
+        ),
         page=page,
         rows=has_rows,
         rows_html=cached_fragment(f"library-{model_name}-rows", key, rows_html) if has_rows else "",
