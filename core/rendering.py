@@ -113,6 +113,14 @@ class FastSelect(forms.Select):
         return f'<option value="{_escape(value)}"{selected}>{_escape(label)}</option>'
 
 
+def quick_html(format_string: str, *args) -> SafeString:
+    """format_html() for rows built by the hundred (a draft plan's ~470): each argument escaped as
+    format_html escapes it (safe strings as they are), without its lazy-string wrapper, which
+    was a third of a plan row's cost. `format_string` is literal HTML with `{}` placeholders."""
+    # Every argument is escaped (_escape); the format string is the caller's literal markup.
+    return SafeString(format_string.format(*map(_escape, args)))  # nosec B703
+
+
 def _escape(text) -> str:
     """conditional_escape() without its lazy-string wrapper (a third of its cost): safe strings
     as they are, everything else through html.escape, as django.utils.html.escape does."""

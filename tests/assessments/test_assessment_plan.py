@@ -235,6 +235,7 @@ def test_a_member_of_the_owner_team_sees_the_plan_but_cannot_confirm(client_for,
     response = client_for(member).get(url(assessment))
     assert response.status_code == 200
     assert b"A governance lead confirms the plan." in response.content
+    assert b'name="pick"' not in response.content and b'name="owner_' not in response.content  # no inputs
     assert client_for(member).post(url(assessment), plan_post(response.context["form"])).status_code == 403
     assert not ControlAssignment.objects.exists()
     assert Assessment.objects.get().status == AssessmentStatus.DRAFT
@@ -264,3 +265,16 @@ def test_plan_page_query_count_is_constant(
     body = response.content.decode()
     assert len(re.findall(r'name="owner_', body)) == n_controls
     assert body.count("<select") == 2  # one shared owner and co-signer control, not two per row
+
+
+def test_plan_rows_escape_titles_and_show_hidden_characters(client_for, lead, assessment, controls):
+    """The rows are built in Python (assessment_ui.plan_rows): markup in a title shows as text,
+    and a hidden character is shown as a marker, as the templates do elsewhere."""
+    controls["always"].title = "<b>Bold</b> screen\u200b input"
+    controls["always"].save()
+    answer_everything(assessment, lead)
+    body = client_for(lead).get(url(assessment)).content.decode()
+    row = next(r for r in body.split("<tr>") if "PH-91" in r)
+    assert "&lt;b&gt;Bold&lt;/b&gt; screen" in row and "<b>Bold</b>" not in row
+    assert "U+200B" in row
+    assert 'type="checkbox" name="pick"' in row and 'name="owner_' in row

@@ -2,9 +2,13 @@
 
 import re
 
+import pytest
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
-from core.rendering import FastSelect, fetch_choices
+from core.rendering import FastSelect, fetch_choices, quick_html
 
 
 def squeeze(html: str) -> str:
@@ -120,3 +124,13 @@ def test_day_is_the_date_filter_in_the_current_time_zone():
                 Context({"v": moment, "d": dt.date(2026, 12, 5), "n": None})
             ).split("|")
         assert ours == django_s and day_d == django_d and none == "—"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<script>alert(1)</script>", "a & b \" ' >", 42, None, format_html("<i>{}</i>", "<b>"), gettext_lazy("Any")],
+)
+def test_quick_html_escapes_as_format_html_does(value):
+    template = '<td title="{}">{}</td>'
+    assert quick_html(template, value, value) == format_html(template, value, value)
+    assert isinstance(quick_html(template, value, value), SafeString)
