@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.paginator import Page
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.models import Organisation
+from core.pages import paginate
+from core.rendering import filter_bar_html
 
 from .models import ChainHead
 
@@ -43,8 +47,8 @@ def cached_for_org(org: Organisation, name: str, compute, *, per_language: bool 
 def cached_fragment(name: str, key: str, render: Callable[[], Fragment]) -> Fragment:
     """HTML made by `render()` (a template's output, escaped by it), or a small value holding
     such HTML or what it shows (a row count), kept under `key` (from `fragment_key`): for a view that would
-    read rows only to render them, so that on a hit it reads nothing. The same rules as
-    `{% cache %}` under `fragment_key` apply to what is kept. The cache keeps the value's type,
+    read rows only to render them, so that on a hit it reads nothing. What is kept must follow
+    the rules of `fragment_key`. The cache keeps the value's type,
     so what comes back is the template's own safe string."""
     return _kept(f"fragment:{name}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}", render)
 
@@ -59,7 +63,7 @@ def _kept(key: str, compute):
 
 
 def fragment_key(request: HttpRequest, org: Organisation, *, version: int | None = None) -> str:
-    """What a fragment of one of the organisation's pages, cached with `{% cache %}`, varies on:
+    """What a fragment of one of the organisation's pages, kept with `cached_fragment`, varies on:
     the data version, today, the language and time zone it is rendered in, and the page's path
     and query (filters, sort, page). Read in the view (one query, none if the view passes the
     `version` it read for other kept values), never while rendering.
@@ -77,4 +81,35 @@ def fragment_key(request: HttpRequest, org: Organisation, *, version: int | None
             timezone.get_current_timezone_name(),
             request.get_full_path(),
         )
+    )
+
+
+@dataclass(frozen=True)
+class KeptList:
+    """A list page whose rows, row count and filter bar are kept under one `fragment_key`."""
+
+    page: Page  # its rows unread: the view renders them only on a miss
+    query: str
+    has_rows: bool
+    rows_html: Any  # the rows' template output (a safe string), "" without rows
+    filter_html: Any  # the filter bar's template output
+
+
+def kept_list(request: HttpRequest, org: Organisation, name: str, filterset, render_rows, *, filter_label) -> KeptList:
+    """The page of `filterset.qs` the request asks for, with `render_rows(rows)`'s HTML and the
+    filter bar, each kept under the page's `fragment_key`: on a hit neither the rows, nor how
+    many there are, nor the filters' choices are read. For lists that show every reader the same
+    rows (the inventory, the library)."""
+    key = fragment_key(request, org)
+    count = lambda: cached_fragment(f"{name}-count", key, filterset.qs.count)  # noqa: E731
+    page, query = paginate(request, filterset.qs, count=count, read_rows=False)
+    has_rows = page.paginator.count > 0  # get_page() turns a number past the end into the last page
+    return KeptList(
+        page=page,
+        query=query,
+        has_rows=has_rows,
+        rows_html=cached_fragment(f"{name}-rows", key, lambda: render_rows(list(page.object_list))) if has_rows else "",
+        filter_html=cached_fragment(
+            f"{name}-filters", key, lambda: filter_bar_html(filterset.form, clear_url=request.path, label=filter_label)
+        ),
     )

@@ -10,10 +10,8 @@ from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from audit.services import history_for
-from audit.versions import cached_fragment, fragment_key
+from audit.versions import kept_list
 from core.extensions import SYSTEM_LIST, collect
-from core.pages import paginate
-from core.rendering import filter_bar_html
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
@@ -46,13 +44,8 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     contributions = collect(SYSTEM_LIST, membership=membership)
     extra_filters = {name: f for c in contributions for name, f in c.filters.items()}
     filterset = AISystemFilter(request.GET, queryset=systems, org=org, extra_filters=extra_filters)
-    # The rows, their count and the filter bar are kept under one key (see rows_html below).
-    key = fragment_key(request, org)
-    count = lambda: cached_fragment("inventory-count", key, filterset.qs.count)  # noqa: E731
-    page, query = paginate(request, filterset.qs, count=count, read_rows=False)
 
-    def rows_html() -> SafeString:
-        rows = list(page.object_list)
+    def rows_html(rows) -> SafeString:
         for system in rows:
             system.extra_cells = []
         for contribution in contributions:
@@ -61,25 +54,21 @@ def system_list(request: HttpRequest, org_slug: str) -> HttpResponse:
                 system.extra_cells.extend(cells.get(system.pk, []))
         return render_to_string("governance/_aisystem_rows.html", {"rows": rows, "org": org})
 
-    has_rows = page.paginator.count > 0  # get_page() turns a number past the end into the last page
+    # The rows show every reader the same thing and change only with an audited change (the
+    # readiness columns are cached under the same version): on a hit neither the rows nor their
+    # readiness are read.
+    kept = kept_list(request, org, "inventory", filterset, rows_html, filter_label=_("Filter AI systems"))
     context = {
         "filter": filterset,
-        "filter_html": cached_fragment(
-            "inventory-filters",
-            key,
-            lambda: filter_bar_html(filterset.form, clear_url=request.path, label=_("Filter AI systems")),
-        ),
+        "filter_html": kept.filter_html,
         "extra_headers": [header for c in contributions for header in c.headers],
         "clear_url": request.path,
-        "page": page,
-        "rows": has_rows,
-        # The rows show every reader the same thing and change only with an audited change (the
-        # readiness columns are cached under the same version): kept under the chain head, and
-        # on a hit neither the rows nor their readiness are read.
-        "rows_html": cached_fragment("inventory-rows", key, rows_html) if has_rows else "",
-        "query": query,
+        "page": kept.page,
+        "rows": kept.has_rows,
+        "rows_html": kept.rows_html,
+        "query": kept.query,
         # Tells "no systems yet" (an empty state with a first step) from "no match for the filters".
-        "is_empty": not has_rows and not AISystem.objects.for_org(org).exists(),
+        "is_empty": not kept.has_rows and not AISystem.objects.for_org(org).exists(),
         "can_create": can_create_system(membership),
     }
     return render(request, "governance/aisystem_list.html", context)

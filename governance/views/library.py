@@ -19,10 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.access import get_membership
 from audit.services import history_for
-from audit.versions import cached_fragment, fragment_key
+from audit.versions import kept_list
 from core.choices import Domain
-from core.pages import paginate
-from core.rendering import filter_bar_html
 
 from ..applicability import describe
 from ..filters import ControlFilter, ThreatFilter
@@ -39,10 +37,6 @@ if TYPE_CHECKING:
 def _mapped_items():
     """Framework items with their framework, in published order, for a row's mappings."""
     return FrameworkItem.objects.select_related("framework").order_by("framework__name", "position")
-
-
-def _page(request: HttpRequest, queryset):
-    return paginate(request, queryset)
 
 
 def library_context(membership, tab: str, **extra) -> dict:
@@ -89,31 +83,22 @@ def _list_page(request: HttpRequest, membership, filterset_class, queryset, tab:
     version, and on a hit neither the rows nor their frameworks are read."""
     org = membership.organisation
     model_name = filterset_class.Meta.model._meta.model_name
-    key = fragment_key(request, org)
     filterset = filterset_class(request.GET, queryset=queryset, org=org)
-    # The count and the filter bar are kept under the same key as the rows.
-    count = lambda: cached_fragment(f"library-{model_name}-count", key, filterset.qs.count)  # noqa: E731
-    page, query = paginate(request, filterset.qs, count=count, read_rows=False)
 
-    def rows_html() -> SafeString:
-        rows = list(page.object_list)
+    def rows_html(rows) -> SafeString:
         _framework_keys(rows)
         return render_to_string(f"governance/library/_{model_name}_rows.html", {"rows": rows, "org": org})
 
-    has_rows = page.paginator.count > 0
+    kept = kept_list(request, org, f"library-{model_name}", filterset, rows_html, filter_label=label)
     context = library_context(
         membership,
         tab,
         filter=filterset,
-        filter_html=cached_fragment(
-            f"library-{model_name}-filters",
-            key,
-            lambda: filter_bar_html(filterset.form, clear_url=request.path, label=label),
-        ),
-        page=page,
-        rows=has_rows,
-        rows_html=cached_fragment(f"library-{model_name}-rows", key, rows_html) if has_rows else "",
-        query=query,
+        filter_html=kept.filter_html,
+        page=kept.page,
+        rows=kept.has_rows,
+        rows_html=kept.rows_html,
+        query=kept.query,
         clear_url=request.path,
     )
     return render(request, f"governance/library/{model_name}_list.html", context)
