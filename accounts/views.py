@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.editing import run_service
 from audit.services import history_for
+from audit.versions import kept_template
 from core.extensions import collect
 
 from . import services
@@ -158,17 +159,25 @@ def member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 @login_required
 def team_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug)
-    teams = (
-        Team.objects.for_org(membership.organisation)
-        .select_related("lead")
-        .annotate(
-            # One subquery per count: joining members and systems together multiplied the rows
-            # (members × systems per team) before DISTINCT counted them back.
-            member_count=_team_count(Count("members")),
-            system_count=_team_count(Count("owned_systems", filter=Q(owned_systems__retired_at__isnull=True))),
+    org = membership.organisation
+
+    def table_context():
+        teams = (
+            Team.objects.for_org(org)
+            .select_related("lead")
+            .annotate(
+                # One subquery per count: joining members and systems together multiplied the rows
+                # (members × systems per team) before DISTINCT counted them back.
+                member_count=_team_count(Count("members")),
+                system_count=_team_count(Count("owned_systems", filter=Q(owned_systems__retired_at__isnull=True))),
+            )
         )
-    )
-    return render(request, "accounts/team_list.html", {"teams": list(teams), "can_manage": membership.is_admin})
+        return {"teams": list(teams)}
+
+    # Teams, their members and systems change only by audited services: the table is kept under
+    # the data version, and reads nothing on a hit.
+    table = kept_template(request, org, "accounts/_team_table.html", table_context)
+    return render(request, "accounts/team_list.html", {"table": table, "can_manage": membership.is_admin})
 
 
 def _team_count(aggregate):

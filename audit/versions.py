@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.core.paginator import Page
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -84,6 +85,24 @@ def fragment_key(request: HttpRequest, org: Organisation, *, version: int | None
     )
 
 
+def kept_template(
+    request: HttpRequest,
+    org: Organisation,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    vary: str = "",
+    version: int | None = None,
+):
+    """`template` rendered with `org` and `context()`, kept under the page's `fragment_key`: on a
+    hit `context()` is not called, so the part's rows are neither read nor rendered. For a part
+    of a page (a report's table, a list's body) that shows every reader the same thing, or as
+    many variants as `vary` names (say, whether the reader may decide). The part is rendered
+    without the request, so it cannot reach the reader's session, user or CSRF token."""
+    key = fragment_key(request, org, version=version)
+    return cached_fragment(template, f"{key}|{vary}", lambda: render_to_string(template, {"org": org, **context()}))
+
+
 @dataclass(frozen=True)
 class KeptList:
     """A list page whose rows, row count and filter bar are kept under one `fragment_key`."""
@@ -95,12 +114,21 @@ class KeptList:
     filter_html: Any  # the filter bar's template output
 
 
-def kept_list(request: HttpRequest, org: Organisation, name: str, filterset, render_rows, *, filter_label) -> KeptList:
+def kept_list(
+    request: HttpRequest,
+    org: Organisation,
+    name: str,
+    filterset,
+    render_rows,
+    *,
+    filter_label,
+    version: int | None = None,
+) -> KeptList:
     """The page of `filterset.qs` the request asks for, with `render_rows(rows)`'s HTML and the
     filter bar, each kept under the page's `fragment_key`: on a hit neither the rows, nor how
     many there are, nor the filters' choices are read. For lists that show every reader the same
     rows (the inventory, the library)."""
-    key = fragment_key(request, org)
+    key = fragment_key(request, org, version=version)
     count = lambda: cached_fragment(f"{name}-count", key, filterset.qs.count)  # noqa: E731
     page, query = paginate(request, filterset.qs, count=count, read_rows=False)
     has_rows = page.paginator.count > 0  # get_page() turns a number past the end into the last page

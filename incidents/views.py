@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +16,8 @@ from accounts.models import Role
 from audit.editing import add_service_error, run_service
 from audit.hidden_text import save_with_choices
 from audit.services import history_for
+from audit.versions import data_version, kept_list, kept_template
 from core.concurrency import EditConflict
-from core.pages import paginate
 from core.rendering import fetch_choices
 from governance.models import AISystem
 from governance.views.inventory import system_page_context
@@ -47,17 +48,30 @@ def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = get_membership(request, org_slug)
     org = membership.organisation
     filterset = IncidentFilter(request.GET, queryset=_listed(org), org=org)
-    page, query = paginate(request, filterset.qs)
-    fetch_choices(filterset.form)
+
+    def rows_html(rows):
+        return render_to_string("incidents/_incident_rows.html", {"rows": rows, "org": org, "show_systems": True})
+
+    # Rows, count, filter bar and the times table show every reader the same thing and change only
+    # with an audited change: kept under the data version, so a hit reads no incident.
+    version = data_version(org)
+    kept = kept_list(
+        request, org, "incidents", filterset, rows_html, filter_label=_("Filter the incidents"), version=version
+    )
+    is_empty = not kept.has_rows and not Incident.objects.for_org(org).exists()
     context = {
-        "filter_form": filterset.form,
-        "filter_label": _("Filter the incidents"),
+        "filter_html": kept.filter_html,
         "clear_url": request.path,
-        "page": page,
-        "rows": page.object_list,
-        "query": query,
-        "is_empty": not page.object_list and not Incident.objects.for_org(org).exists(),
-        "times": times_by_severity(filterset.qs),
+        "page": kept.page,
+        "rows": kept.has_rows,
+        "rows_html": kept.rows_html,
+        "query": kept.query,
+        "is_empty": is_empty,
+        "times_html": ""
+        if is_empty
+        else kept_template(
+            request, org, "incidents/_times.html", lambda: {"times": times_by_severity(filterset.qs)}, version=version
+        ),
         "can_report": rules.can_report(membership),
     }
     return render(request, "incidents/incident_list.html", context)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_membership, get_object_for_user
 from accounts.models import Role
 from assessments.views.common import assignment_list_rows
-from audit.versions import cached_for_org
+from audit.versions import cached_for_org, kept_template
 from core.pages import paginate
 from core.rendering import fetch_choices
 from governance.models import AISystem, Framework
@@ -38,22 +38,33 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     version (the audit chain head moves with every change) and today's date."""
     membership = get_membership(request, org_slug)
     org = membership.organisation
-    summary = cached_for_org(
-        org, "dashboard-digest", lambda: dash.digest(org, engine.for_organisation(org), GRID_ROWS), per_language=True
-    )
+    domains = dash.visible_domains(membership)
+
+    def body_context():
+        summary = cached_for_org(
+            org,
+            "dashboard-digest",
+            lambda: dash.digest(org, engine.for_organisation(org), GRID_ROWS),
+            per_language=True,
+        )
+        return {
+            "readiness": summary,
+            "ready_count": summary.ready_count,
+            "not_ready": summary.not_ready[:NOT_READY_CARDS],
+            "not_ready_count": summary.not_ready_count,
+            "sides": dash.sides(org, summary.totals, domains),
+            "teams": dash.team_rows(org),
+            "practices": summary.practices,
+            "grid": summary.grid,
+            "grid_more": max(summary.total - GRID_ROWS, 0),
+        }
+
     period = request.GET.get("period", "90")
     days = PERIODS.get(period, 90)
-    domains = dash.visible_domains(membership)
     context = {
-        "readiness": summary,
-        "ready_count": summary.ready_count,
-        "not_ready": summary.not_ready[:NOT_READY_CARDS],
-        "not_ready_count": summary.not_ready_count,
-        "sides": dash.sides(org, summary.totals, domains),
-        "teams": dash.team_rows(org),
-        "practices": summary.practices,
-        "grid": summary.grid,
-        "grid_more": max(summary.total - GRID_ROWS, 0),
+        # Everything but the trends (read from snapshots, which are not audited changes) is kept
+        # under the data version, in one variant per set of domains a reader sees.
+        "body": kept_template(request, org, "readiness/_dashboard_body.html", body_context, vary=",".join(domains)),
         "charts": dash.trends(org, days),
         "period": str(days),
         "can_snapshot": membership.role in (Role.ADMIN, Role.LEAD),
@@ -117,21 +128,26 @@ def coverage(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Framework coverage of every system in service (a page of systems at a time)."""
     membership = get_membership(request, org_slug)
     org = membership.organisation
-    page, query = paginate(request, engine.systems_in_service(org).order_by("name", "pk"))
-    systems = list(page.object_list)
-    frameworks = cov.frameworks_for(org)
-    by_system = cov.for_systems(org, systems, frameworks)
-    rows = []
-    for system in systems:
-        # A framework's drill-down sits under the system's coverage tab (readiness/urls.py):
-        # one reverse() per system instead of one per cell (~400 per page, ~8 ms).
-        tab = reverse("readiness:system_coverage", args=[org.slug, system.pk])
-        cells = [
-            c.cell(f"{tab}{c.framework.pk}/") for c in sorted(by_system[system.pk], key=lambda c: c.framework.name)
-        ]
-        rows.append((system, cells))
-    context = {"page": page, "query": query, "rows": rows, "frameworks": frameworks}
-    return render(request, "readiness/coverage.html", context)
+
+    def table_context():
+        page, query = paginate(request, engine.systems_in_service(org).order_by("name", "pk"))
+        systems = list(page.object_list)
+        frameworks = cov.frameworks_for(org)
+        by_system = cov.for_systems(org, systems, frameworks)
+        rows = []
+        for system in systems:
+            # A framework's drill-down sits under the system's coverage tab (readiness/urls.py):
+            # one reverse() per system instead of one per cell (~400 per page, ~8 ms).
+            tab = reverse("readiness:system_coverage", args=[org.slug, system.pk])
+            cells = [
+                c.cell(f"{tab}{c.framework.pk}/") for c in sorted(by_system[system.pk], key=lambda c: c.framework.name)
+            ]
+            rows.append((system, cells))
+        return {"page": page, "query": query, "rows": rows, "frameworks": frameworks}
+
+    # The same for every reader: kept whole (count, cells and paging) under the data version.
+    table = kept_template(request, org, "readiness/_coverage_table.html", table_context)
+    return render(request, "readiness/coverage.html", {"table": table})
 
 
 def _system(request, org_slug, pk):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
+from audit.versions import kept_template
 from governance.models import AISystem, EUAIActTier, FrameworkItem
 from governance.views.inventory import system_page_context
 from records.models import RecordStatus
@@ -226,15 +227,23 @@ def _high_risk_systems(org) -> list[AISystem]:
 def soa_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The organisation's Regulatory area: its high-risk systems and the Statement of Applicability."""
     membership = get_membership(request, org_slug)
-    statement = soa.statement(membership.organisation, request.GET.get("framework"))
-    context = {
-        "high_risk": _high_risk_systems(membership.organisation),
-        "statement": statement,
-        "counts": statement.counts(),
-        "frameworks": soa.FRAMEWORKS.values(),
-        "can_decide": rules.can_decide_soa(membership),
-    }
-    return render(request, "regulatory/soa.html", context)
+    org = membership.organisation
+    can_decide = rules.can_decide_soa(membership)
+
+    def body_context():
+        statement = soa.statement(org, request.GET.get("framework"))
+        return {
+            "high_risk": _high_risk_systems(org),
+            "statement": statement,
+            "counts": statement.counts(),
+            "frameworks": soa.FRAMEWORKS.values(),
+            "can_decide": can_decide,
+        }
+
+    # The statement is the same for every reader but for the Decide buttons: kept whole under the
+    # organisation's data version (SoA decisions, assignments and evidence are all audited).
+    body = kept_template(request, org, "regulatory/_soa_body.html", body_context, vary=f"decide={can_decide}")
+    return render(request, "regulatory/soa.html", {"body": body})
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
+from audit.versions import kept_template
 from core.concurrency import EditConflict
 from core.pages import paginate
 from core.rendering import fetch_choices
@@ -42,25 +43,33 @@ def register(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Every system's risks, filtered, with the heat map of the filtered set."""
     membership = get_membership(request, org_slug)
     org = membership.organisation
-    filterset = RegisterFilter(request.GET, queryset=_rows().for_org(org), org=org)
-    queryset = filterset.qs.order_by("-residual_likelihood", "-residual_impact", "ai_system__name", "pk")
-    page, query = paginate(request, queryset)
-    kept = request.GET.copy()
-    for key in ("likelihood", "impact", "inherent_likelihood", "inherent_impact", "page", "view"):
-        kept.pop(key, None)
-    heat = _heat(request, filterset.qs)
-    fetch_choices(filterset.form)  # the system and team choices, read here rather than while rendering
-    heat_query = kept.urlencode()
-    cell_query = "&".join(filter(None, [heat_query, "view=inherent" if heat["inherent"] else ""]))
-    context = {
-        "filter": filterset,
-        "page": page,
-        "query": query,
-        "heat_query": heat_query,
-        "cell_url": f"?{cell_query}",
-        **heat,
-    }
-    return render(request, "risks/register.html", context)
+
+    def body_context():
+        filterset = RegisterFilter(request.GET, queryset=_rows().for_org(org), org=org)
+        queryset = filterset.qs.order_by("-residual_likelihood", "-residual_impact", "ai_system__name", "pk")
+        page, query = paginate(request, queryset)
+        kept = request.GET.copy()
+        for key in ("likelihood", "impact", "inherent_likelihood", "inherent_impact", "page", "view"):
+            kept.pop(key, None)
+        heat = _heat(request, filterset.qs)
+        fetch_choices(filterset.form)  # the system and team choices, read here rather than while rendering
+        heat_query = kept.urlencode()
+        cell_query = "&".join(filter(None, [heat_query, "view=inherent" if heat["inherent"] else ""]))
+        return {
+            "filter": filterset,
+            "filter_label": _("Filter the risks"),
+            "clear_url": request.path,
+            "page": page,
+            "query": query,
+            "heat_query": heat_query,
+            "cell_url": f"?{cell_query}",
+            **heat,
+        }
+
+    # Filters, heat map and rows show every reader the same thing, and risks change only by
+    # audited services (a review falling overdue turns over with the date in the key): kept whole.
+    body = kept_template(request, org, "risks/_register_body.html", body_context)
+    return render(request, "risks/register.html", {"body": body})
 
 
 def _system(request, org_slug, pk, **kwargs):

@@ -150,7 +150,7 @@ def test_a_control_follow_up_without_an_assessment_is_refused_with_a_message(cli
 def test_register_query_count_is_constant(client_for, viewer, org, system, rows, django_assert_num_queries):
     RiskScenarioFactory.create_batch(rows, ai_system=system)
     client = client_for(viewer)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assert client.get(reverse("risks:register", args=[org.slug])).status_code == 200
 
 
