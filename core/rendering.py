@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from django import forms
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils.choices import normalize_choices
 from django.utils.html import conditional_escape, format_html
@@ -42,6 +43,19 @@ def fetch_choices(*forms_: forms.BaseForm | None) -> None:
                 empty = [] if field.empty_label is None else [("", field.empty_label)]
                 objects = list(field.queryset) if field.queryset is not None else []
                 field.widget.choices = [*empty, *(choice(obj) for obj in objects)]
+
+
+def fetch_related(instance: models.Model, *fields: str) -> None:
+    """Load the rows several foreign keys of `instance` point to, all to one model (the people
+    who implemented, verified, co-signed… an assignment), in one query, as select_related would
+    have. Joining them instead cost more than it saved: with six joins of the users table on top
+    of a page's own, PostgreSQL spent ~15 ms planning a query it ran in 0.1 ms."""
+    foreign_keys = [field for name in fields if isinstance(field := instance._meta.get_field(name), models.ForeignKey)]
+    assert len(foreign_keys) == len(fields), "fetch_related takes foreign keys"  # nosec B101
+    ids = {getattr(instance, field.attname) for field in foreign_keys} - {None}
+    related = foreign_keys[0].related_model._default_manager.in_bulk(ids) if ids else {}
+    for field in foreign_keys:
+        field.set_cached_value(instance, related.get(getattr(instance, field.attname)))
 
 
 def filter_bar_html(form: forms.BaseForm, *, clear_url: str, label: str) -> SafeString:

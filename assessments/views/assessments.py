@@ -33,7 +33,7 @@ from ..forms.assessments import original_field, version_field
 from ..models import DECIDED, Assessment, AssessmentStatus, ControlAssignment
 from ..rules import can_answer_assessment, can_lead_assessment, can_review_assessment, can_start_assessment
 from ..services import assessments as services
-from .common import assessment_queryset, system_page_context, system_queryset
+from .common import assessment_queryset, get_assessment, system_page_context, system_queryset, with_people
 
 
 @login_required
@@ -135,7 +135,9 @@ def system_assessment(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
     membership, system = get_object_for_user(request, org_slug, system_queryset(), pk)
     latest = assessment_queryset().filter(ai_system=system).order_by("-created_at", "-pk").first()
     if latest is not None:
-        return render(request, "assessments/assessment_detail.html", _assessment_context(membership, latest))
+        return render(
+            request, "assessments/assessment_detail.html", _assessment_context(membership, with_people(latest))
+        )
     context = system_page_context(membership, system, "assessment")
     context["can_start"] = can_start_assessment(membership, system)
     context["start_form"] = AssessmentStartForm() if context["can_start"] else None
@@ -165,7 +167,7 @@ def assessment_start(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
 
 @login_required
 def assessment_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk)
+    membership, assessment = get_assessment(request, org_slug, pk)
     return render(request, "assessments/assessment_detail.html", _assessment_context(membership, assessment))
 
 
@@ -176,7 +178,7 @@ def assessment_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 def assessment_section(request: AuthenticatedHttpRequest, org_slug: str, pk: int, section: str) -> HttpResponse:
     """One questionnaire section. Without JavaScript, “Save and continue” posts the section;
     with htmx every change is saved at once (an autosave) and only what changed comes back."""
-    membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk, min_role=Role.MEMBER)
+    membership, assessment = get_assessment(request, org_slug, pk, min_role=Role.MEMBER)
     current = q.section(section)
     if current is None:
         raise Http404("No such section")
@@ -283,7 +285,7 @@ def _section_form(assessment: Assessment, section: q.Section, data=None) -> Sect
 def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Completing the questionnaire: missing answers are listed first; then the plan is shown
     (counts, owners, why each control applies) and a lead confirms it."""
-    membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk, min_role=Role.MEMBER)
+    membership, assessment = get_assessment(request, org_slug, pk, min_role=Role.MEMBER)
     if not assessment.is_draft:
         if request.method == "POST":
             messages.info(request, _("The plan was confirmed meanwhile; nothing was created twice."))
@@ -337,7 +339,7 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
             return redirect("assessments:assessment_detail", org_slug, pk)
         if context["conflict"]:
             # Start again from what is true now; the user reviews the new plan before confirming.
-            assessment = assessment_queryset().get(pk=pk)
+            assessment = with_people(assessment_queryset().get(pk=pk))
             plan = services.plan_for(assessment)
             form = PlanForm(
                 plan=plan,
@@ -357,7 +359,7 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk, min_role=Role.LEAD)
+    membership, assessment = get_assessment(request, org_slug, pk, min_role=Role.LEAD)
     form = SubmitForm(request.POST)
     return _decide(
         request,
@@ -374,7 +376,7 @@ def assessment_submit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 @login_required
 @require_POST
 def assessment_review(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk, min_role=Role.LEAD)
+    membership, assessment = get_assessment(request, org_slug, pk, min_role=Role.LEAD)
     ensure(can_review_assessment(membership, assessment), _("Another lead reviews: you submitted this assessment."))
     form = ReviewForm(request.POST)
     return _decide(
@@ -400,7 +402,7 @@ def _decide(request, membership, assessment, form, service, success: str) -> Htt
     if outcome.saved:
         messages.success(request, success)
         return redirect("assessments:assessment_detail", assessment.organisation.slug, assessment.pk)
-    assessment = assessment_queryset().get(pk=assessment.pk)
+    assessment = with_people(assessment_queryset().get(pk=assessment.pk))
     context = _assessment_context(membership, assessment)
     context["conflict"] = conflict
     key = "review_form" if isinstance(form, ReviewForm) else "submit_form"

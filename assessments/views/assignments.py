@@ -17,7 +17,7 @@ from audit.editing import run_service
 from audit.hidden_text import save_with_choices
 from audit.services import conflict_context, history_for
 from core.concurrency import EditConflict
-from core.rendering import fetch_choices
+from core.rendering import fetch_choices, fetch_related
 
 from ..evidence import download
 from ..forms import ActionForm, AssignmentEditForm, CommentForm, EvidenceForm
@@ -69,14 +69,21 @@ def _detail_context(membership, assignment, **forms) -> dict:
     return context
 
 
-def _detail_queryset():
-    return assignment_rows().select_related(
-        "implemented_by", "verified_by", "cosigned_by", "na_proposed_by", "na_approved_by"
-    )
+# Who did each step, shown on the page: read in one query after the assignment (core.rendering.fetch_related).
+_PEOPLE = ("implemented_by", "verified_by", "cosigned_by", "na_proposed_by", "na_approved_by")
+
+
+def _reread(pk: int):
+    """The assignment as the page shows it, read again after a refused or conflicting change."""
+    assignment = assignment_rows().get(pk=pk)
+    fetch_related(assignment, *_PEOPLE)
+    return assignment
 
 
 def _get(request, org_slug, pk, **kwargs):
-    return get_object_for_user(request, org_slug, _detail_queryset(), pk, **kwargs)
+    membership, assignment = get_object_for_user(request, org_slug, assignment_rows(), pk, **kwargs)
+    fetch_related(assignment, *_PEOPLE)
+    return membership, assignment
 
 
 @login_required
@@ -149,7 +156,7 @@ def assignment_act(request: AuthenticatedHttpRequest, org_slug: str, pk: int) ->
         if inline:
             messages.error(request, error or _("Someone else changed this assignment meanwhile; nothing was saved."))
             return redirect(safe_next(request, assignment.get_absolute_url()))
-        assignment = _detail_queryset().get(pk=pk)
+        assignment = _reread(pk)
         context = _detail_context(membership, assignment, action_error=error)
         context["conflict"] = conflict
         return render(request, "assessments/assignment_detail.html", context)
@@ -181,7 +188,7 @@ def assignment_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     if outcome.saved:
         messages.success(request, _("Assignment saved."))
         return redirect("assessments:assignment_detail", org_slug, pk)
-    assignment = _detail_queryset().get(pk=pk)
+    assignment = _reread(pk)
     context = _detail_context(membership, assignment, edit_form=form)
     context["conflict"] = outcome.conflict
     return render(request, "assessments/assignment_detail.html", context)

@@ -9,8 +9,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from accounts.access import get_object_for_user
+from accounts.models import Membership
 from core.choices import Domain
 from core.extensions import CONTROL_READINESS, first
+from core.rendering import fetch_related
 from governance.models import AISystem
 from governance.views.inventory import system_page_context
 
@@ -24,10 +27,26 @@ def system_queryset():
     return AISystem.objects.select_related("owner_team", "retired_by", "created_by")
 
 
+# The people an assessment names, read in one query after it (core.rendering.fetch_related) rather
+# than joined: four joins of the users table made PostgreSQL plan each view's first query for
+# ~5 ms, to run it in 0.2 ms.
+ASSESSMENT_PEOPLE = ("started_by", "submitted_by", "approved_by", "plan_confirmed_by")
+
+
 def assessment_queryset():
-    return Assessment.objects.select_related(
-        "ai_system__owner_team", "organisation", "started_by", "submitted_by", "approved_by", "plan_confirmed_by"
-    )
+    return Assessment.objects.select_related("ai_system__owner_team", "organisation")
+
+
+def with_people(assessment: Assessment) -> Assessment:
+    fetch_related(assessment, *ASSESSMENT_PEOPLE)
+    return assessment
+
+
+def get_assessment(request: HttpRequest, org_slug: str, pk: int, **kwargs) -> tuple[Membership, Assessment]:
+    """The assessment `pk` as its pages show it, if the reader may see it (accounts.access)."""
+    membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk, **kwargs)
+    fetch_related(assessment, *ASSESSMENT_PEOPLE)
+    return membership, assessment
 
 
 def assignment_rows():

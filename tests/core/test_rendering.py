@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
-from core.rendering import FastSelect, fetch_choices, quick_html
+from core.rendering import FastSelect, fetch_choices, fetch_related, quick_html
 
 
 def squeeze(html: str) -> str:
@@ -134,3 +134,22 @@ def test_quick_html_escapes_as_format_html_does(value):
     template = '<td title="{}">{}</td>'
     assert quick_html(template, value, value) == format_html(template, value, value)
     assert isinstance(quick_html(template, value, value), SafeString)
+
+
+@pytest.mark.django_db
+def test_fetch_related_reads_the_people_of_an_assignment_in_one_query(django_assert_num_queries):
+    from assessments.models import ControlAssignment
+    from tests.assessments.factories import ControlAssignmentFactory
+    from tests.factories import UserFactory
+
+    ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
+    pk = ControlAssignmentFactory(implemented_by=ana, verified_by=ben, cosigned_by=ana).pk
+    assignment = ControlAssignment.objects.get(pk=pk)
+    with django_assert_num_queries(1):
+        fetch_related(assignment, "implemented_by", "verified_by", "cosigned_by", "na_approved_by")
+        people = (assignment.implemented_by, assignment.verified_by, assignment.cosigned_by, assignment.na_approved_by)
+    assert [p and p.username for p in people] == ["ana", "ben", "ana", None]
+    nobody = ControlAssignment.objects.get(pk=ControlAssignmentFactory().pk)
+    with django_assert_num_queries(0):
+        fetch_related(nobody, "implemented_by", "verified_by")
+        assert nobody.implemented_by is None and nobody.verified_by is None
