@@ -168,7 +168,9 @@ def assessment_start(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
 @login_required
 def assessment_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, assessment = get_assessment(request, org_slug, pk)
-    return render(request, "assessments/assessment_detail.html", _assessment_context(membership, assessment))
+    return render(
+        request, "assessments/assessment_detail.html", _assessment_context(membership, with_people(assessment))
+    )
 
 
 # --- The questionnaire ------------------------------------------------------------------------
@@ -339,7 +341,7 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
             return redirect("assessments:assessment_detail", org_slug, pk)
         if context["conflict"]:
             # Start again from what is true now; the user reviews the new plan before confirming.
-            assessment = with_people(assessment_queryset().get(pk=pk))
+            assessment = assessment_queryset().get(pk=pk)
             plan = services.plan_for(assessment)
             form = PlanForm(
                 plan=plan,

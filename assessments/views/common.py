@@ -38,15 +38,15 @@ def assessment_queryset():
 
 
 def with_people(assessment: Assessment) -> Assessment:
+    """The assessment with the people it names, for the pages that show them (its detail page)."""
     fetch_related(assessment, *ASSESSMENT_PEOPLE)
     return assessment
 
 
 def get_assessment(request: HttpRequest, org_slug: str, pk: int, **kwargs) -> tuple[Membership, Assessment]:
-    """The assessment `pk` as its pages show it, if the reader may see it (accounts.access)."""
-    membership, assessment = get_object_for_user(request, org_slug, assessment_queryset(), pk, **kwargs)
-    fetch_related(assessment, *ASSESSMENT_PEOPLE)
-    return membership, assessment
+    """The assessment `pk` with its system, if the reader may see it (accounts.access); the pages
+    that show who started, submitted or approved it add `with_people`."""
+    return get_object_for_user(request, org_slug, assessment_queryset(), pk, **kwargs)
 
 
 def assignment_rows():

@@ -256,10 +256,10 @@ def test_plan_page_query_count_is_constant(
     answer_everything(assessment, lead)
     c = client_for(lead)
     c.get(url(assessment))
-    # session, user, membership, assessment (+system, team), the people it names, answers; teams,
-    # rules, current assignments and controls for the plan; other organisations (the profile check
-    # is a plain function over the answers: no queries)
-    with django_assert_num_queries(11):
+    # session, user, membership, assessment (+system, team), answers; teams, rules, current
+    # assignments and controls for the plan; other organisations (the profile check is a plain
+    # function over the answers: no queries)
+    with django_assert_num_queries(10):
         response = c.get(url(assessment))
     assert len(response.context["plan"].new) == n_controls
     body = response.content.decode()
