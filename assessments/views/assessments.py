@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,7 @@ from accounts.models import Role, Team
 from audit.editing import run_service
 from audit.hidden_text import save_with_choices
 from audit.services import history_for
-from audit.versions import cached_fragment, fragment_key
+from audit.versions import cached_fragment, fragment_key, kept_template
 from core.extensions import CONTROL_READINESS, TEAMS_LOAD, first
 from core.pages import paginate
 
@@ -293,66 +294,80 @@ def assessment_plan(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
             messages.info(request, _("The plan was confirmed meanwhile; nothing was created twice."))
         return redirect("assessments:assessment_detail", org_slug, pk)
     ensure(can_answer_assessment(membership, assessment), _("Only leads and the owner team see the draft plan."))
-    if request.method == "POST":
-        ensure(can_lead_assessment(membership), _("A governance lead confirms the plan."))
-    values = services.answer_values(assessment)
-    problems = services.completion_problems(assessment, values)
-    context = {"assessment": assessment, "system": assessment.ai_system, "problems": problems, "conflict": None}
-    if problems:
-        return render(request, "assessments/assessment_plan.html", context)
-    plan = services.plan_for(assessment, values)
-    form = PlanForm(
-        request.POST or None,
-        plan=plan,
-        system_version=assessment.ai_system.version,
-        version=assessment.version,
-        due_date=assessment.due_date,
-    )
-    outcome = (
-        run_service(
-            form,
-            lambda: services.plan_confirm(
-                actor=request.user,
-                assessment=assessment,
-                expected_version=form.cleaned_data["version"],
-                system_version=form.cleaned_data["system_version"],
-                owners=form.owners(),
-                due_date=form.cleaned_data["due_date"],
-            ),
-            actor=request.user,
+    can_confirm = can_lead_assessment(membership)
+    page: dict[str, Any] = {"assessment": assessment, "system": assessment.ai_system, "conflict": None}
+    if request.method != "POST":
+        # The draft plan (~470 rows at scale) follows from the answers, the library, the teams,
+        # the routing rules and the current assignments, all changed only by audited services:
+        # kept under the data version, one variant for those who confirm and one for the others.
+        page["body"] = kept_template(
+            request,
+            membership.organisation,
+            "assessments/_plan_body.html",
+            lambda: _plan_body(assessment, can_confirm),
+            vary=f"confirm={can_confirm}",
         )
-        if request.method == "POST" and not form.applying
-        else None
-    )
-    if request.method == "POST" and form.applying:
+        return render(request, "assessments/assessment_plan.html", page)
+    ensure(can_confirm, _("A governance lead confirms the plan."))
+    body = _plan_body(assessment, can_confirm, request.POST)
+    form, plan = body["form"], body["plan"]
+    if plan is None:  # an answer blocks the plan: shown with the problems
+        return _plan_page(request, page, body)
+    if form.applying:
         if form.is_valid():
             messages.info(request, _("Owners changed on the ticked controls. Check the plan, then confirm it."))
-    elif outcome is not None:
-        if outcome.conflict:
-            context["conflict"] = outcome.conflict
-            context["conflict_on_system"] = outcome.conflict["current"]._meta.model_name == "aisystem"
-        elif outcome.saved and outcome.result is not None:
-            confirmed = outcome.result
-            messages.success(
-                request,
-                _("Plan confirmed: %(new)s assignments created, %(retired)s retired. The owning teams see them now.")
-                % {"new": len(confirmed.new), "retired": len(confirmed.retire)},
-            )
-            return redirect("assessments:assessment_detail", org_slug, pk)
-        if context["conflict"]:
-            # Start again from what is true now; the user reviews the new plan before confirming.
-            assessment = assessment_queryset().get(pk=pk)
-            plan = services.plan_for(assessment)
-            form = PlanForm(
-                plan=plan,
-                system_version=assessment.ai_system.version,
-                version=assessment.version,
-                due_date=assessment.due_date,
-            )
-    context.update(
-        {"assessment": assessment, "plan": plan, "form": form, "can_confirm": can_lead_assessment(membership)}
+        return _plan_page(request, page, body)
+    outcome = run_service(
+        form,
+        lambda: services.plan_confirm(
+            actor=request.user,
+            assessment=assessment,
+            expected_version=form.cleaned_data["version"],
+            system_version=form.cleaned_data["system_version"],
+            owners=form.owners(),
+            due_date=form.cleaned_data["due_date"],
+        ),
+        actor=request.user,
     )
-    return render(request, "assessments/assessment_plan.html", context)
+    if outcome.saved and outcome.result is not None:
+        confirmed = outcome.result
+        messages.success(
+            request,
+            _("Plan confirmed: %(new)s assignments created, %(retired)s retired. The owning teams see them now.")
+            % {"new": len(confirmed.new), "retired": len(confirmed.retire)},
+        )
+        return redirect("assessments:assessment_detail", org_slug, pk)
+    if outcome.conflict:
+        page["conflict"] = outcome.conflict
+        page["conflict_on_system"] = outcome.conflict["current"]._meta.model_name == "aisystem"
+        # Start again from what is true now; the user reviews the new plan before confirming.
+        body = _plan_body(assessment_queryset().get(pk=pk), can_confirm)
+    return _plan_page(request, page, body)
+
+
+def _plan_body(assessment: Assessment, can_confirm: bool, data=None) -> dict:
+    """What the plan's body shows: the answers that block it, or the plan and its form."""
+    values = services.answer_values(assessment)
+    problems = services.completion_problems(assessment, values)
+    body = {"assessment": assessment, "problems": problems, "can_confirm": can_confirm, "plan": None, "form": None}
+    if not problems:
+        plan = services.plan_for(assessment, values)
+        body["plan"] = plan
+        body["form"] = PlanForm(
+            data,
+            plan=plan,
+            system_version=assessment.ai_system.version,
+            version=assessment.version,
+            due_date=assessment.due_date,
+        )
+    return body
+
+
+def _plan_page(request: HttpRequest, page: dict, body: dict) -> HttpResponse:
+    """The plan page around a body made for this request (after a POST: errors, new owners)."""
+    org = body["assessment"].organisation
+    page["body"] = render_to_string("assessments/_plan_body.html", {"org": org, **body})
+    return render(request, "assessments/assessment_plan.html", page)
 
 
 # --- Review -----------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 import re
 
 import pytest
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Assessment, AssessmentStatus, AssignmentStatus, ControlAssignment
+from assessments.services.assessments import answers_save
 from audit.models import AuditEvent
 from tests.assessments.conftest import answer_everything, plan_post
 from tests.assessments.factories import AssessmentFactory, ControlAssignmentFactory
@@ -182,8 +185,8 @@ def test_a_profile_edited_since_the_plan_was_shown_is_a_conflict(client_for, lea
 
 def test_a_second_confirmation_creates_nothing_twice(client_for, lead, lead2, assessment, controls):
     answer_everything(assessment, lead)
-    form = client_for(lead2).get(url(assessment)).context["form"]
-    client_for(lead).post(url(assessment), plan_post(client_for(lead).get(url(assessment)).context["form"]))
+    form = client_for(lead2).get(url(assessment)).context["form"]  # both leads are shown this plan
+    client_for(lead).post(url(assessment), plan_post(form))
     response = client_for(lead2).post(url(assessment), plan_post(form), follow=True)
     assert b"The plan was confirmed meanwhile" in response.content
     assert ControlAssignment.objects.count() == 3
@@ -255,12 +258,17 @@ def test_plan_page_query_count_is_constant(
     assessment = AssessmentFactory(ai_system=system, status=AssessmentStatus.DRAFT)
     answer_everything(assessment, lead)
     c = client_for(lead)
-    c.get(url(assessment))
-    # session, user, membership, assessment (+system, team), answers; teams, rules, current
-    # assignments and controls for the plan; other organisations (the profile check is a plain
-    # function over the answers: no queries)
-    with django_assert_num_queries(10):
+    c.get(url(assessment))  # the session's first visit stores the organisation
+    cache.clear()
+    # session, user, membership, assessment (+system, team), the data version; answers; teams,
+    # rules, current assignments and controls for the plan; other organisations (the profile check
+    # is a plain function over the answers: no queries)
+    with django_assert_num_queries(11):
         response = c.get(url(assessment))
+    # The next view finds the plan kept under the data version: it reads none of it.
+    with django_assert_num_queries(6):
+        again = c.get(url(assessment))
+    assert again.content.count(b'name="owner_') == response.content.count(b'name="owner_') == n_controls
     assert len(response.context["plan"].new) == n_controls
     body = response.content.decode()
     assert len(re.findall(r'name="owner_', body)) == n_controls
@@ -278,3 +286,39 @@ def test_plan_rows_escape_titles_and_show_hidden_characters(client_for, lead, as
     assert "&lt;b&gt;Bold&lt;/b&gt; screen" in row and "<b>Bold</b>" not in row
     assert "U+200B" in row
     assert 'type="checkbox" name="pick"' in row and 'name="owner_' in row
+
+
+def test_the_kept_plan_shows_each_reader_their_own_variant_and_follows_the_answers(lead, member, assessment, controls):
+    """A GET keeps the plan's body under the data version: a member of the owner team never sees
+    the lead's confirm button (nor the reverse), and a changed answer (an audited change) shows at
+    once. The CSRF token is each reader's own, outside the kept body."""
+    saved = answer_everything(assessment, lead)
+    lead_client, member_client = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    lead_client.force_login(lead)
+    member_client.force_login(member)
+    confirm = re.compile(rb"Confirm the plan and create \d+ assignments")
+    for _ in range(2):
+        as_member, as_lead = member_client.get(url(assessment)), lead_client.get(url(assessment))
+        assert b"A governance lead confirms the plan." in as_member.content and not confirm.search(as_member.content)
+        assert confirm.search(as_lead.content)
+    tokens = [
+        re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)" form="plan-form"', r.content)[1]
+        for r in (as_member, as_lead)
+    ]
+    assert tokens[0] != tokens[1]
+    assert b"3 new assignments" in as_lead.content
+    answers_save(actor=lead, assessment=assessment, values={"vulnerable_users": False}, versions=saved.versions)
+    assert b"2 new assignments" in lead_client.get(url(assessment)).content
+
+
+def test_the_plan_confirms_with_the_token_from_outside_the_kept_body(lead, assessment, controls):
+    """The browser sends the token the page put outside the form (form="plan-form"); Django's
+    CSRF check is on here, as in production."""
+    answer_everything(assessment, lead)
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(lead)
+    page = c.get(url(assessment))
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)" form="plan-form"', page.content)[1].decode()
+    data = {**plan_post(page.context["form"]), "csrfmiddlewaretoken": token}
+    assert c.post(url(assessment), data).status_code == 302
+    assert ControlAssignment.objects.filter(assessment=assessment).count() == 3
