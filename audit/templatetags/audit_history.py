@@ -14,7 +14,7 @@ from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from core.rendering import quick_html
+from core.rendering import html_join, quick_html
 from core.templatetags.ui import display_value
 
 register = template.Library()
@@ -38,24 +38,27 @@ def history(events) -> SafeString:
         _("Before"),
         _("After"),
     )
-    items: list[str] = []
+    parts = [quick_html('<ol class="list-unstyled history">')]
     for event in events:
         when = timezone.localtime(event.created_at)
-        item: str = quick_html(
-            '<li class="history-event border-start ps-3 pb-3"><div><strong>{}</strong> · <code>{}</code> '
-            '<time class="text-body-secondary" datetime="{}">{}</time></div>',
-            event.actor_label,
-            event.action,
-            date_format(when, "c"),
-            date_format(when, "j M Y H:i"),
+        parts.append(
+            quick_html(
+                '<li class="history-event border-start ps-3 pb-3"><div><strong>{}</strong> · <code>{}</code> '
+                '<time class="text-body-secondary" datetime="{}">{}</time></div>',
+                event.actor_label,
+                event.action,
+                date_format(when, "c"),
+                date_format(when, "j M Y H:i"),
+            )
         )
         changes = event.display_changes
         if changes:
-            rows = "".join(
+            parts.append(head)
+            parts += [
                 quick_html("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", field, _shown(old), _shown(new))
                 for field, old, new in changes
-            )
-            item += head + rows + "</tbody></table>"
-        items.append(item + "</li>")
-    # Every part was escaped by quick_html; the tags around them are literal.
-    return SafeString('<ol class="list-unstyled history">' + "".join(items) + "</ol>")  # nosec B703
+            ]
+            parts.append(quick_html("</tbody></table>"))
+        parts.append(quick_html("</li>"))
+    parts.append(quick_html("</ol>"))
+    return html_join(parts)
