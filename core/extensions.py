@@ -13,7 +13,12 @@ functions, and an app's contributions are listed next to the app.
 Hooks, what their functions take and return (None: nothing to add here):
 - `ORG_HOME(membership)` → a URL to land on (the first answer wins);
 - `SYSTEM_TABS(system, membership)` → `Tab` for the AI-system page;
-- `SYSTEM_PANELS(system, membership)` → `Panel` shown on the system Overview;
+- `SYSTEM_PANELS(system, membership)` → `Panel` shown on the system Overview. The panels are kept
+  under the organisation's data version (`audit.versions.kept_template`): a panel must show every
+  reader the same thing and change only with an audited change;
+- `SYSTEM_LIVE_PANELS(system, membership)` → `Panel` shown on the Overview after those, made on
+  every view: for what differs per reader (a form with the reader's CSRF token) or changes
+  without an audited change (an audit pack being built);
 - `TEAM_PANELS(team, membership)` → `Panel` shown on the team page;
 - `WORK_PANELS(membership, version)` → `Panel` shown on *My team's work* (follow-ups of records);
   `version` is the organisation's data version the page read, for what a panel keeps under it
@@ -35,6 +40,7 @@ from typing import Any
 ORG_HOME = "org_home"
 SYSTEM_TABS = "system_tabs"
 SYSTEM_PANELS = "system_panels"
+SYSTEM_LIVE_PANELS = "system_live_panels"
 TEAM_PANELS = "team_panels"
 WORK_PANELS = "work_panels"
 SEARCH = "search"
@@ -47,6 +53,7 @@ HOOKS = frozenset(
         ORG_HOME,
         SYSTEM_TABS,
         SYSTEM_PANELS,
+        SYSTEM_LIVE_PANELS,
         TEAM_PANELS,
         WORK_PANELS,
         SEARCH,

@@ -10,7 +10,9 @@ from .models import AuditPack
 
 
 def audit_pack_panel(system, membership) -> Panel | None:
-    """For auditors, leads and admins: the system's latest pack and a button for a new one (one query)."""
+    """For auditors, leads and admins: the system's latest pack and a button for a new one (one
+    query). A live panel: a pack's status moves as its worker builds it, and the button's form
+    holds the reader's CSRF token."""
     if membership.role not in AUDIT_READERS:
         return None
     latest = AuditPack.objects.filter(organisation=membership.organisation, ai_system=system).first()
@@ -18,4 +20,4 @@ def audit_pack_panel(system, membership) -> Panel | None:
 
 
 def register_all() -> None:
-    extensions.register(extensions.SYSTEM_PANELS, audit_pack_panel, order=90)
+    extensions.register(extensions.SYSTEM_LIVE_PANELS, audit_pack_panel, order=90)

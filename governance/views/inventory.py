@@ -10,8 +10,8 @@ from accounts.access import ensure, get_membership, get_object_for_user
 from accounts.models import Role
 from audit.editing import run_service
 from audit.services import history_for
-from audit.versions import kept_list
-from core.extensions import SYSTEM_LIST, collect
+from audit.versions import kept_list, kept_template
+from core.extensions import SYSTEM_LIST, SYSTEM_LIVE_PANELS, SYSTEM_PANELS, collect
 
 from ..filters import AISystemFilter
 from ..forms.inventory import AISystemForm, AISystemRetireForm
@@ -95,7 +95,15 @@ def system_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 def system_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership, system = get_object_for_user(request, org_slug, _system_queryset(), pk)
     context = system_page_context(membership, system, "overview")
-    context["panels"] = collect("system_panels", system=system, membership=membership)
+    # The other apps' panels show every reader the same thing and change only with an audited
+    # change (core/extensions.py): kept under the data version; the live ones are made each view.
+    context["panels_html"] = kept_template(
+        request,
+        membership.organisation,
+        "governance/_system_panels.html",
+        lambda: {"panels": collect(SYSTEM_PANELS, system=system, membership=membership)},
+    )
+    context["live_panels"] = collect(SYSTEM_LIVE_PANELS, system=system, membership=membership)
     return render(request, "governance/aisystem_detail.html", context)
 
 

@@ -75,9 +75,46 @@ def test_detail_and_history_query_counts_are_constant(client_for, lead, system, 
     # tabletops only when some plan covers the system), the incidents panel, the alignment panel
     # (latest version, latest decided review; its open conditions too when approved with conditions),
     # the audit pack panel (the system's latest pack; leads, admins and auditors see it), the
-    # components panel (active components)
-    with django_assert_num_queries(24):
+    # components panel (active components); + the data version the panels are kept under
+    with django_assert_num_queries(25):
+        c.get(reverse("governance:system_detail", args=[system.organisation.slug, system.pk]))
+    # A second view finds the panels kept: session, user, membership, system, other
+    # organisations, the data version, and the audit pack panel, which is made on every view.
+    with django_assert_num_queries(7):
         c.get(reverse("governance:system_detail", args=[system.organisation.slug, system.pk]))
     # … plus the events with their actors
     with django_assert_num_queries(6):
         c.get(reverse("governance:system_history", args=[system.organisation.slug, system.pk]))
+
+
+def test_kept_panels_follow_audited_changes_and_the_audit_pack_panel_is_live(client_for, lead, member, system):
+    """The Overview's panels are kept under the data version (an incident reported through its
+    service shows on the next view); the audit pack panel is made on every view, since a pack's
+    status moves as its worker builds it, with no audit event (core/extensions.py)."""
+    from django.utils import timezone
+
+    from incidents.services import incident_report
+    from reports.models import AuditPack
+
+    url = reverse("governance:system_detail", args=[system.organisation.slug, system.pk])
+    c = client_for(lead)
+    assert "Prompt leak" not in c.get(url).content.decode()
+    pack = AuditPack.objects.create(organisation=system.organisation, ai_system=system, requested_by=lead)
+    assert f"Latest: #{pack.pk}, Queued" in c.get(url).content.decode()
+    AuditPack.objects.filter(pk=pack.pk).update(status=AuditPack.Status.RUNNING)
+    assert f"Latest: #{pack.pk}, Building" in c.get(url).content.decode()
+    incident_report(
+        actor=member,
+        organisation=system.organisation,
+        data={
+            "title": "Prompt leak",
+            "description": "The assistant printed its instructions.",
+            "detected_at": timezone.now(),
+            "severity": "high",
+            "hostile_intent": True,
+            "harm_in_benign_use": False,
+            "owner_team": system.owner_team,
+        },
+        systems=[system],
+    )
+    assert "Prompt leak" in c.get(url).content.decode()
