@@ -123,14 +123,18 @@ def kept_list(
     *,
     filter_label,
     version: int | None = None,
+    ordered=None,
+    per_page: int | None = None,
 ) -> KeptList:
-    """The page of `filterset.qs` the request asks for, with `render_rows(rows)`'s HTML and the
-    filter bar, each kept under the page's `fragment_key`: on a hit neither the rows, nor how
-    many there are, nor the filters' choices are read. For lists that show every reader the same
-    rows (the inventory, the library)."""
+    """The page of `filterset.qs` (or of `ordered`, the same rows in the page's order) the request
+    asks for, with `render_rows(rows)`'s HTML and the filter bar, each kept under the page's
+    `fragment_key`: on a hit neither the rows, nor how many there are, nor the filters' choices
+    are read. For lists that show every reader the same rows (the inventory, the library); a
+    list with variants (tick boxes for those who may change the rows) names each variant."""
     key = fragment_key(request, org, version=version)
     count = lambda: cached_fragment(f"{name}-count", key, filterset.qs.count)  # noqa: E731
-    page, query = paginate(request, filterset.qs, count=count, read_rows=False)
+    rows = filterset.qs if ordered is None else ordered
+    page, query = paginate(request, rows, count=count, read_rows=False, per_page=per_page)
     has_rows = page.paginator.count > 0  # get_page() turns a number past the end into the last page
     return KeptList(
         page=page,

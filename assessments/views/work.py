@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ensure, get_membership, get_object_for_user, team_ids
 from accounts.models import Role
-from audit.versions import cached_for_org, cached_fragment, data_version, fragment_key
+from audit.versions import cached_for_org, cached_fragment, data_version, fragment_key, kept_list
 from core.extensions import CONTROL_READINESS, WORK_PANELS, collect, first
 from core.pages import paginate
 from core.rendering import fetch_choices, filter_bar_html
@@ -205,15 +205,33 @@ def work_bulk(request: HttpRequest, org_slug: str) -> HttpResponse:
 def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """The system's Controls tab: readiness per domain and every assignment, retired ones apart."""
     membership, system = get_object_for_user(request, org_slug, system_queryset(), pk)
+    org = membership.organisation
     teams = team_ids(membership)
     filterset = AssignmentFilter(request.GET, queryset=assignment_list_rows().filter(ai_system=system).active())
     # Up to hundreds of rows: pages of 100, and no form per row (each with its own actions);
     # rows are ticked and changed with one shared control (the bulk bar of My work), or opened.
     ordered = _ordered(filterset.qs, request.GET.get("sort", ""), tiebreak=CONTROLS_TIEBREAK)
-    page, query = paginate(request, ordered, per_page=CONTROLS_PAGE_SIZE)
     can_bulk = membership.can_edit and bool(teams)
+
+    def rows_html(rows):
+        context = {"assignments": rows, "org": org, "can_bulk": can_bulk}
+        return render_to_string("assessments/_system_control_rows.html", context)
+
+    # The rows show every reader the same thing but for the tick boxes: kept under the data
+    # version, with their count and the filter bar, in one variant for those who tick and one
+    # for the others.
+    kept = kept_list(
+        request,
+        org,
+        "system-controls-tick" if can_bulk else "system-controls",
+        filterset,
+        rows_html,
+        filter_label=_("Filter the controls"),
+        ordered=ordered,
+        per_page=CONTROLS_PAGE_SIZE,
+    )
     bulk_form = BulkForm(team_ids=teams) if can_bulk else None
-    fetch_choices(filterset.form, bulk_form)
+    fetch_choices(bulk_form)
     retired = list(
         ControlAssignment.objects.filter(ai_system=system, retired_at__isnull=False)
         .select_related("control", "retired_by_assessment")
@@ -222,12 +240,13 @@ def system_controls(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     context = system_page_context(membership, system, "controls")
     context.update(
         {
-            "assignments": page.object_list,
-            "page": page,
-            "query": query,
+            "has_rows": kept.has_rows,
+            "rows_html": kept.rows_html,
+            "filter_html": kept.filter_html,
+            "page": kept.page,
+            "query": kept.query,
             "retired": retired,
             "readiness": first(CONTROL_READINESS, system=system),
-            "filter": filterset,
             "bulk_form": bulk_form,
             "can_bulk": can_bulk,
             "here": request.get_full_path(),
