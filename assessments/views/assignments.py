@@ -73,17 +73,14 @@ def _detail_context(membership, assignment, **forms) -> dict:
 _PEOPLE = ("implemented_by", "verified_by", "cosigned_by", "na_proposed_by", "na_approved_by")
 
 
-def _reread(pk: int):
-    """The assignment as the page shows it, read again after a refused or conflicting change."""
-    assignment = assignment_rows().get(pk=pk)
+def _with_people(assignment):
     fetch_related(assignment, *_PEOPLE)
     return assignment
 
 
 def _get(request, org_slug, pk, **kwargs):
     membership, assignment = get_object_for_user(request, org_slug, assignment_rows(), pk, **kwargs)
-    fetch_related(assignment, *_PEOPLE)
-    return membership, assignment
+    return membership, _with_people(assignment)
 
 
 @login_required
@@ -156,7 +153,7 @@ def assignment_act(request: AuthenticatedHttpRequest, org_slug: str, pk: int) ->
         if inline:
             messages.error(request, error or _("Someone else changed this assignment meanwhile; nothing was saved."))
             return redirect(safe_next(request, assignment.get_absolute_url()))
-        assignment = _reread(pk)
+        assignment = _with_people(assignment_rows().get(pk=pk))  # as it is now, after a refused change
         context = _detail_context(membership, assignment, action_error=error)
         context["conflict"] = conflict
         return render(request, "assessments/assignment_detail.html", context)
@@ -188,7 +185,7 @@ def assignment_edit(request: HttpRequest, org_slug: str, pk: int) -> HttpRespons
     if outcome.saved:
         messages.success(request, _("Assignment saved."))
         return redirect("assessments:assignment_detail", org_slug, pk)
-    assignment = _reread(pk)
+    assignment = _with_people(assignment_rows().get(pk=pk))  # as it is now, after a refused change
     context = _detail_context(membership, assignment, edit_form=form)
     context["conflict"] = outcome.conflict
     return render(request, "assessments/assignment_detail.html", context)
