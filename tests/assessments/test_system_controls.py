@@ -76,7 +76,7 @@ def test_query_count_is_constant(client_for, member, system, rows, django_assert
         first = c.get(url(system)).content.decode()
     # The next view finds the rows, their count and the filter bar kept: none of them is read
     # (session, user, membership, system, data version, the member's teams and their people,
-    # retired rows, the readiness kept under the data version, other organisations).
+    # retired rows, the control readiness (one aggregate), other organisations).
     with django_assert_num_queries(10):
         again = c.get(url(system)).content.decode()
     assert first.count('name="selected"') == again.count('name="selected"') == rows
